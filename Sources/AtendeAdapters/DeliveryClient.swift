@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import AtendeCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What happened to one platform call.
+public enum DeliveryResult: Sendable, Equatable {
+    case delivered(platformMessageID: String?)
+    /// Worth trying again; `retryAfterMillis` when the platform said how long to wait.
+    case retryable(reason: String, retryAfterMillis: Int64?)
+    /// Trying again will not help (a 4xx the platform means): the entry goes dead.
+    case permanent(reason: String)
+}
+
+/// Sends rendered outbound requests with the adapter's deadline and classifies the answer.
+public struct DeliveryClient: Sendable {
+    let httpClient: HTTPClient
+    /// Response bodies are read up to this size; platform answers are small.
+    static let maxResponseBytes = 256 * 1024
+
+    public init(httpClient: HTTPClient) {
+        self.httpClient = httpClient
+    }
+
+    public func send(_ outbound: OutboundRequest, policy: AdapterDefinition.DeliveryPolicy) async -> DeliveryResult {
+        var request = HTTPClientRequest(url: outbound.url)
+        request.method = HTTPMethod(rawValue: outbound.method)
+        for (name, value) in outbound.headers { request.headers.add(name: name, value: value) }
+        if let body = outbound.body {
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body.encodedString()))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await httpClient.execute(request, timeout: .milliseconds(policy.timeoutMillis))
+            bytes = try await response.body.collect(upTo: Self.maxResponseBytes)
+        } catch {
+            return .retryable(reason: "request failed: \(Self.describe(error))", retryAfterMillis: nil)
+        }
+        let status = Int(response.status.code)
+        let json = JSONValue.parse(bytes.readableBytesView)
+        if (200..<300).contains(status) {
+            let messageID = outbound.messageIDPath.flatMap { json?.value(at: $0)?.scalarText }
+            return .delivered(platformMessageID: messageID)
+        }
+        let summary = "HTTP \(status)" + (json.map { ": " + String($0.encodedString().prefix(300)) } ?? "")
+        if policy.retryStatuses.contains(status) {
+            return .retryable(reason: summary, retryAfterMillis: Self.retryAfter(response.headers, json: json, path: policy.retryAfterPath))
+        }
+        return .permanent(reason: summary)
+    }
+
+    static func retryAfter(_ headers: HTTPHeaders, json: JSONValue?, path: String?) -> Int64? {
+        if let path, let seconds = json?.value(at: path)?.scalarText.flatMap(Double.init) {
+            return Int64(seconds * 1000)
+        }
+        if let header = headers.first(name: "Retry-After"), let seconds = Double(header) {
+            return Int64(seconds * 1000)
+        }
+        return nil
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            return String(describing: error)
+        }
+        return String(describing: type(of: error))
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import AtendeCore
+import AtendeYAML
+
+/// Text with `{{path}}` placeholders read from a JSON scope.
+///
+/// `{{a.b | c.d}}` takes the first path that exists; `{{a | 'literal'}}` falls back to a literal.
+/// A template that is one placeholder and nothing else keeps the value's JSON type, so a numeric
+/// `chat_id` stays a number in a request body.
+public struct StringTemplate: Sendable, Hashable {
+    enum Part: Sendable, Hashable {
+        case literal(String)
+        case placeholder([Source])
+    }
+
+    enum Source: Sendable, Hashable {
+        case path(String)
+        case literal(String)
+    }
+
+    let parts: [Part]
+
+    public init(parsing text: String) throws(TemplateSyntaxError) {
+        var parts: [Part] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            if open.lowerBound > rest.startIndex { parts.append(.literal(String(rest[..<open.lowerBound]))) }
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw TemplateSyntaxError(message: "'{{' without a closing '}}' in \"\(text)\"")
+            }
+            let inner = rest[open.upperBound..<close.lowerBound]
+            var sources: [Source] = []
+            for alternative in inner.split(separator: "|", omittingEmptySubsequences: false) {
+                let trimmed = alternative.trimmingCharacters(in: .whitespaces)
+                if trimmed.count >= 2, trimmed.hasPrefix("'"), trimmed.hasSuffix("'") {
+                    sources.append(.literal(String(trimmed.dropFirst().dropLast())))
+                } else if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }) {
+                    sources.append(.path(trimmed))
+                } else {
+                    throw TemplateSyntaxError(message: "'{{\(inner)}}' is not a path such as {{message.chat.id}}")
+                }
+            }
+            parts.append(.placeholder(sources))
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { parts.append(.literal(String(rest))) }
+        self.parts = parts
+    }
+
+    /// Every path the template reads, for validation.
+    var paths: [String] {
+        parts.flatMap { part -> [String] in
+            guard case .placeholder(let sources) = part else { return [] }
+            return sources.compactMap { if case .path(let path) = $0 { return path } else { return nil } }
+        }
+    }
+
+    /// The value, typed when the template is a single placeholder; `nil` when a placeholder has no value.
+    public func value(in scope: JSONValue) -> JSONValue? {
+        if parts.count == 1, case .placeholder(let sources) = parts[0] {
+            return resolve(sources, in: scope)
+        }
+        return text(in: scope).map(JSONValue.string)
+    }
+
+    /// The rendered text; `nil` when a placeholder has no value.
+    public func text(in scope: JSONValue) -> String? {
+        var output = ""
+        for part in parts {
+            switch part {
+            case .literal(let text):
+                output += text
+            case .placeholder(let sources):
+                guard let value = resolve(sources, in: scope), let text = value.scalarText else { return nil }
+                output += text
+            }
+        }
+        return output
+    }
+
+    private func resolve(_ sources: [Source], in scope: JSONValue) -> JSONValue? {
+        for source in sources {
+            switch source {
+            case .literal(let text): return .string(text)
+            case .path(let path):
+                if let value = scope.value(at: path), !value.isNull { return value }
+            }
+        }
+        return nil
+    }
+}
+
+public struct TemplateSyntaxError: Error, Sendable {
+    public var message: String
+}
+
+/// A JSON request body with placeholders in its strings, and `{each: list, as: item}` to repeat a
+/// part for each element of a list in scope (each element's fields become the scope of `as`).
+public indirect enum BodyTemplate: Sendable, Hashable {
+    case value(JSONValue)
+    case text(StringTemplate)
+    case array([BodyTemplate])
+    case object([(String, BodyTemplate)])
+    case each(list: String, item: BodyTemplate)
+
+    public static func == (lhs: BodyTemplate, rhs: BodyTemplate) -> Bool {
+        switch (lhs, rhs) {
+        case (.value(let a), .value(let b)): return a == b
+        case (.text(let a), .text(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
+        case (.each(let a, let x), .each(let b, let y)): return a == b && x == y
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(String(describing: self))
+    }
+
+    /// Reads a body template from YAML, keeping the admin's key order.
+    static func parse(_ node: YAMLNode) throws -> BodyTemplate {
+        if node.isMapping {
+            let entries = try node.mappingEntries()
+            if entries.contains(where: { $0.0 == "each" }) {
+                let mapping = try node.mapping(allowed: ["each", "as"])
+                return .each(list: try mapping.requiredString("each"), item: try parse(try mapping.required("as")))
+            }
+            return .object(try entries.map { ($0.0, try parse($0.1)) })
+        }
+        if node.isSequence {
+            return .array(try node.sequence().map(parse))
+        }
+        guard let scalar = node.scalar else { throw node.problem("unsupported YAML value") }
+        // Quoted scalars are text; plain ones may be numbers, booleans or null.
+        if scalar.isPlain {
+            switch scalar.text {
+            case "true": return .value(.bool(true))
+            case "false": return .value(.bool(false))
+            case "null", "~": return .value(.null)
+            default:
+                if let number = Int64(scalar.text) { return .value(.int(number)) }
+            }
+        }
+        do {
+            return .text(try StringTemplate(parsing: scalar.text))
+        } catch {
+            throw node.problem(error.message)
+        }
+    }
+
+    /// Renders the body. Object fields whose placeholders have no value are left out.
+    public func render(in scope: JSONValue) -> JSONValue? {
+        switch self {
+        case .value(let value):
+            return value
+        case .text(let template):
+            return template.value(in: scope)
+        case .array(let items):
+            return .array(items.compactMap { $0.render(in: scope) })
+        case .object(let fields):
+            var object: [String: JSONValue] = [:]
+            for (key, template) in fields {
+                if let value = template.render(in: scope) { object[key] = value }
+            }
+            return .object(object)
+        case .each(let list, let item):
+            guard case .array(let elements) = scope.value(at: list) else { return .array([]) }
+            return .array(elements.compactMap { element in
+                // The element's fields come first; the outer scope stays reachable.
+                guard case .object(var fields) = element, case .object(let outer) = scope else { return item.render(in: element) }
+                for (key, value) in outer where fields[key] == nil { fields[key] = value }
+                return item.render(in: .object(fields))
+            })
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import AtendeCore
+import AtendeUnderstanding
+import AtendeYAML
+
+/// An agent as its prompt file describes it.
+public struct Agent: Sendable {
+    public var id: String
+    public var name: String
+    public var emoji: String?
+    public var description: String?
+    public var language: Language
+    public var offlineAnswers: [OfflineAnswer]
+    /// What to say when no offline answer fits, per language.
+    public var fallback: [Language: String]
+    public var systemPrompt: String
+    public var file: String
+
+    public struct OfflineAnswer: Sendable {
+        public var language: Language
+        public var examples: [[String]]
+        public var answer: String
+    }
+
+    static let keys: Set<String> = ["id", "name", "emoji", "description", "language", "offline_answers", "fallback"]
+
+    /// Loads and validates `path`; problems name the file and line.
+    public static func load(file path: String) throws -> Agent {
+        let prompt = try PromptFile.load(path)
+        let top = try prompt.frontMatter.mapping(allowed: keys)
+        let language = try parseLanguage(try top.required("language"))
+        var answers: [OfflineAnswer] = []
+        for node in try top["offline_answers"]?.sequence() ?? [] {
+            let entry = try node.mapping(allowed: ["language", "examples", "answer"])
+            let examples = try entry.required("examples").strings().map(TextNormalizer.words).filter { !$0.isEmpty }
+            guard !examples.isEmpty else { throw node.problem("an offline answer needs at least one example") }
+            answers.append(OfflineAnswer(
+                language: try entry["language"].map(parseLanguage) ?? language,
+                examples: examples,
+                answer: try entry.requiredString("answer").trimmingCharacters(in: .whitespacesAndNewlines)
+            ))
+        }
+        var fallback: [Language: String] = [:]
+        let fallbackNode = try top.required("fallback")
+        for (key, value) in try fallbackNode.mappingEntries() {
+            guard let language = Language(rawValue: key) else { throw value.problem("'\(key)' is not a language; use pt or en") }
+            fallback[language] = try value.string().trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard fallback[language] != nil else { throw fallbackNode.problem("needs a fallback in the agent's language '\(language.rawValue)'") }
+        return Agent(
+            id: try top.requiredString("id"),
+            name: try top.requiredString("name"),
+            emoji: try top.string("emoji"),
+            description: try top.string("description"),
+            language: language,
+            offlineAnswers: answers,
+            fallback: fallback,
+            systemPrompt: prompt.body,
+            file: path
+        )
+    }
+
+    private static func parseLanguage(_ node: YAMLNode) throws -> Language {
+        guard let language = Language(rawValue: try node.string()) else { throw node.problem("language must be pt or en") }
+        return language
+    }
+}

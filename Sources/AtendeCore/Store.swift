@@ -1,0 +1,163 @@
+/// One authenticated event to store, with the trace id that follows it to delivery.
+public struct IngestItem: Sendable {
+    public var channelID: String
+    public var event: InboundEvent
+    public var traceID: String
+    public var receivedAt: Int64
+
+    public init(channelID: String, event: InboundEvent, traceID: String, receivedAt: Int64) {
+        self.channelID = channelID
+        self.event = event
+        self.traceID = traceID
+        self.receivedAt = receivedAt
+    }
+}
+
+public enum IngestOutcome: Sendable, Hashable {
+    case stored(messageID: Int64, conversationID: Int64)
+    case duplicate
+}
+
+/// A turn job claimed by one worker; nobody else works on the conversation until it completes,
+/// is released, or its lease runs out.
+public struct ClaimedTurn: Sendable {
+    public var jobID: Int64
+    public var leaseToken: String
+    /// 1 on the first try; a turn whose responder failed comes back with a higher count.
+    public var attempts: Int
+    public var turn: Turn
+
+    public init(jobID: Int64, leaseToken: String, attempts: Int, turn: Turn) {
+        self.jobID = jobID
+        self.leaseToken = leaseToken
+        self.attempts = attempts
+        self.turn = turn
+    }
+}
+
+/// An outbound platform call to make, stored in the outbox with the turn's result.
+public struct OutboxDraft: Sendable, Hashable {
+    /// The adapter's outbound action, such as `send_text` or `answer_callback`.
+    public var action: String
+    public var values: [String: JSONValue]
+    /// The reply text this entry carries, kept as an outbound message; `nil` for acknowledgements.
+    public var replyText: String?
+    public var traceID: String
+
+    public init(action: String, values: [String: JSONValue], replyText: String?, traceID: String) {
+        self.action = action
+        self.values = values
+        self.replyText = replyText
+        self.traceID = traceID
+    }
+}
+
+/// An outbox entry claimed by one delivery worker.
+public struct ClaimedDelivery: Sendable {
+    public var id: Int64
+    public var leaseToken: String
+    public var channelID: String
+    public var conversationID: Int64
+    public var action: String
+    public var values: [String: JSONValue]
+    public var attempts: Int
+    public var traceID: String
+    public var createdAt: Int64
+
+    public init(
+        id: Int64, leaseToken: String, channelID: String, conversationID: Int64, action: String,
+        values: [String: JSONValue], attempts: Int, traceID: String, createdAt: Int64
+    ) {
+        self.id = id
+        self.leaseToken = leaseToken
+        self.channelID = channelID
+        self.conversationID = conversationID
+        self.action = action
+        self.values = values
+        self.attempts = attempts
+        self.traceID = traceID
+        self.createdAt = createdAt
+    }
+}
+
+/// An outbox entry as an admin sees it.
+public struct DeliveryRecord: Sendable, Hashable {
+    public var id: Int64
+    public var channelID: String
+    public var conversationID: Int64
+    public var action: String
+    public var state: String
+    public var attempts: Int
+    public var lastError: String?
+
+    public init(id: Int64, channelID: String, conversationID: Int64, action: String, state: String, attempts: Int, lastError: String?) {
+        self.id = id
+        self.channelID = channelID
+        self.conversationID = conversationID
+        self.action = action
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+    }
+}
+
+/// Counts for readiness, metrics and tests.
+public struct StoreCounts: Sendable, Hashable {
+    public var inboundMessages: Int
+    public var unhandledMessages: Int
+    public var outboundMessages: Int
+    public var queuedTurns: Int
+    public var pendingDeliveries: Int
+    public var sentDeliveries: Int
+    public var deadDeliveries: Int
+
+    public init(
+        inboundMessages: Int, unhandledMessages: Int, outboundMessages: Int, queuedTurns: Int,
+        pendingDeliveries: Int, sentDeliveries: Int, deadDeliveries: Int
+    ) {
+        self.inboundMessages = inboundMessages
+        self.unhandledMessages = unhandledMessages
+        self.outboundMessages = outboundMessages
+        self.queuedTurns = queuedTurns
+        self.pendingDeliveries = pendingDeliveries
+        self.sentDeliveries = sentDeliveries
+        self.deadDeliveries = deadDeliveries
+    }
+}
+
+/// Everything the pipeline keeps. SQLite and PostgreSQL implement it and pass one conformance suite.
+///
+/// Times are milliseconds since the epoch, passed in by the caller so tests control the clock.
+public protocol GatewayStore: Sendable {
+    /// Applies pending migrations; safe to call on every start and from several processes.
+    func migrate() async throws
+    /// Succeeds when the store answers a query.
+    func ping() async throws
+
+    /// Stores each new event and queues a turn for its conversation, all in one transaction.
+    /// A redelivered event (same channel and platform event id) changes nothing.
+    /// - Parameter debounceMillis: a new turn waits this long for further messages.
+    func ingest(_ items: [IngestItem], debounceMillis: Int64) async throws -> [IngestOutcome]
+
+    /// Claims the oldest due turn of a conversation nobody is working on.
+    func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn?
+    /// Stores the turn's outbound entries, marks its messages handled and frees the conversation,
+    /// in one transaction. Returns `false`, changing nothing, if the lease was lost to another worker.
+    func completeTurn(_ claim: ClaimedTurn, outbox: [OutboxDraft], now: Int64) async throws -> Bool
+    /// Gives a claimed turn back, to run again at `retryAt`.
+    func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws
+
+    /// Claims the oldest due outbox entry whose earlier entries in the same conversation are done.
+    func claimDelivery(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedDelivery?
+    func markDelivered(_ delivery: ClaimedDelivery, platformMessageID: String?, now: Int64) async throws
+    /// Schedules another attempt at `retryAt`, or marks the entry dead when `retryAt` is `nil`.
+    func markDeliveryFailed(_ delivery: ClaimedDelivery, error: String, retryAt: Int64?, now: Int64) async throws
+
+    func deliveries(state: String, limit: Int) async throws -> [DeliveryRecord]
+    /// Puts a dead entry back in the queue; `false` if there is no dead entry with that id.
+    func replayDelivery(id: Int64, now: Int64) async throws -> Bool
+
+    func counts() async throws -> StoreCounts
+    /// Closes connections; the store is unusable afterwards.
+    func close() async throws
+}

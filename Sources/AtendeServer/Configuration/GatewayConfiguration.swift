@@ -1,0 +1,216 @@
+import AtendeAdapters
+import AtendeCore
+import AtendeYAML
+import Foundation
+
+/// Everything `atende serve` needs, read from `atende.yaml` and the environment.
+public struct GatewayConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The address platforms reach the gateway at, used to print webhook URLs.
+    public var publicURL: String?
+    public var maxBodyBytes = 1_048_576
+    /// A SQLite file path or a `postgres://` URL.
+    public var databaseURL = "data/atende.sqlite"
+    public var debounceMillis: Int64 = 0
+    public var turnWorkers = 4
+    public var deliveryWorkers = 8
+    public var leaseMillis: Int64 = 30_000
+    /// How often idle workers look for work other processes queued.
+    public var pollMillis: Int64 = 200
+    public var logLevel = "info"
+    public var logFormat = "json"
+    public var adaptersDirectory = "adapters"
+    public var promptsDirectory = "prompts"
+    public var channels: [ChannelConfiguration] = []
+    /// The file the configuration came from, or `nil` when only defaults and the environment were used.
+    public var file: String?
+
+    public init() {}
+
+    public var webhookBaseURL: String {
+        (publicURL ?? "http://\(host == "0.0.0.0" ? "localhost" : host):\(port)").trimmingSuffix("/")
+    }
+
+    public var usesPostgres: Bool {
+        databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")
+    }
+}
+
+public struct ChannelConfiguration: Sendable {
+    public var id: String
+    /// The adapter file name in the adapters folder, without `.yaml`.
+    public var adapter: String
+    public var settings: [String: String]
+    /// Where the channel is declared, for messages about it.
+    public var line: Int
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}
+
+// MARK: Loading
+
+extension GatewayConfiguration {
+    /// One scalar setting: its YAML key path and the environment variable that overrides it.
+    private struct Key: Sendable {
+        var path: [String]
+        var apply: @Sendable (inout GatewayConfiguration, String, (String) -> FileProblem) throws -> Void
+
+        var environmentName: String {
+            "ATENDE_" + path.joined(separator: "_").uppercased()
+        }
+    }
+
+    private static func int(_ range: ClosedRange<Int>, _ set: @escaping @Sendable (inout GatewayConfiguration, Int) -> Void) -> @Sendable (inout GatewayConfiguration, String, (String) -> FileProblem) throws -> Void {
+        { configuration, text, problem in
+            guard let number = Int(text), range.contains(number) else {
+                throw problem("'\(text)' is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            set(&configuration, number)
+        }
+    }
+
+    private static func oneOf(_ allowed: [String], _ set: @escaping @Sendable (inout GatewayConfiguration, String) -> Void) -> @Sendable (inout GatewayConfiguration, String, (String) -> FileProblem) throws -> Void {
+        { configuration, text, problem in
+            guard allowed.contains(text) else { throw problem("'\(text)' is not one of: \(allowed.joined(separator: ", "))") }
+            set(&configuration, text)
+        }
+    }
+
+    private static let keys: [Key] = [
+        Key(path: ["server", "host"]) { c, v, _ in c.host = v },
+        Key(path: ["server", "port"], apply: int(0...65535) { $0.port = $1 }),
+        Key(path: ["server", "public_url"]) { c, v, _ in c.publicURL = v },
+        Key(path: ["server", "max_body_bytes"], apply: int(1024...(64 << 20)) { $0.maxBodyBytes = $1 }),
+        Key(path: ["database", "url"]) { c, v, p in
+            guard !v.isEmpty else { throw p("the database url must not be empty") }
+            c.databaseURL = v
+        },
+        Key(path: ["pipeline", "debounce_ms"], apply: int(0...60_000) { $0.debounceMillis = Int64($1) }),
+        Key(path: ["pipeline", "turn_workers"], apply: int(1...256) { $0.turnWorkers = $1 }),
+        Key(path: ["pipeline", "delivery_workers"], apply: int(1...256) { $0.deliveryWorkers = $1 }),
+        Key(path: ["pipeline", "lease_ms"], apply: int(1000...3_600_000) { $0.leaseMillis = Int64($1) }),
+        Key(path: ["pipeline", "poll_ms"], apply: int(10...60_000) { $0.pollMillis = Int64($1) }),
+        Key(path: ["log", "level"], apply: oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 }),
+        Key(path: ["log", "format"], apply: oneOf(["json", "text"]) { $0.logFormat = $1 }),
+        Key(path: ["paths", "adapters"]) { c, v, _ in c.adaptersDirectory = v },
+        Key(path: ["paths", "prompts"]) { c, v, _ in c.promptsDirectory = v },
+    ]
+
+    /// Reads `file` (when given) and then the environment, which wins.
+    ///
+    /// - Throws: ``FileProblem`` naming the file and line, or the environment variable, at fault.
+    public static func load(file: String?, environment: [String: String]) throws -> GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw FileProblem(file: file, line: nil, message: "cannot read the configuration file (\(error.localizedDescription))")
+            }
+            try configuration.read(YAMLNode.parse(text, file: file), environment: environment)
+            configuration.file = file
+        }
+        for key in keys {
+            guard let value = environment[key.environmentName] else { continue }
+            try key.apply(&configuration, value) { message in
+                FileProblem(file: "environment", line: nil, message: "\(key.environmentName): \(message)")
+            }
+        }
+        for index in configuration.channels.indices {
+            let channel = configuration.channels[index]
+            let prefix = "ATENDE_CHANNEL_\(channel.id.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined())_"
+            for (name, value) in environment where name.hasPrefix(prefix) {
+                configuration.channels[index].settings[String(name.dropFirst(prefix.count)).lowercased()] = value
+            }
+        }
+        return configuration
+    }
+
+    private mutating func read(_ root: YAMLNode, environment: [String: String]) throws {
+        let sections = Dictionary(grouping: Self.keys, by: { $0.path[0] })
+        let top = try root.mapping(allowed: Set(sections.keys).union(["channels"]))
+        for (section, sectionKeys) in sections {
+            guard let node = top[section] else { continue }
+            let mapping = try node.mapping(allowed: Set(sectionKeys.map { $0.path[1] }))
+            for key in sectionKeys {
+                guard let value = mapping[key.path[1]] else { continue }
+                let text = try Self.substitute(try value.string(), node: value, environment: environment)
+                try key.apply(&self, text) { value.problem($0) }
+            }
+        }
+        var seen = Set<String>()
+        for node in try top["channels"]?.sequence() ?? [] {
+            let mapping = try node.mapping(allowed: ["id", "adapter", "settings"])
+            let idNode = try mapping.required("id")
+            let id = try mapping.requiredString("id")
+            guard id.allSatisfy({ ($0.isLetter && $0.isASCII) || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw idNode.problem("channel id '\(id)' may only use letters, digits, '-' and '_' (it is part of the webhook URL)")
+            }
+            guard seen.insert(id).inserted else { throw idNode.problem("channel id '\(id)' is used twice") }
+            var settings: [String: String] = [:]
+            for (name, value) in try mapping["settings"]?.mappingEntries() ?? [] {
+                settings[name] = try Self.substitute(try value.string(), node: value, environment: environment)
+            }
+            channels.append(ChannelConfiguration(id: id, adapter: try mapping.requiredString("adapter"), settings: settings, line: node.line))
+        }
+    }
+
+    /// Replaces `${NAME}` with the environment variable, so secrets stay out of the file.
+    static func substitute(_ text: String, node: YAMLNode, environment: [String: String]) throws -> String {
+        guard text.contains("${") else { return text }
+        var output = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            output += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else { throw node.problem("'${' without a closing '}'") }
+            let name = String(rest[open.upperBound..<close])
+            guard let value = environment[name] else {
+                throw node.problem("environment variable \(name) is not set")
+            }
+            output += value
+            rest = rest[rest.index(after: close)...]
+        }
+        return output + rest
+    }
+
+    /// Resolves every channel against its adapter file, checking required settings.
+    public func loadChannels() throws -> [Channel] {
+        var definitions: [String: AdapterDefinition] = [:]
+        let configFile = file ?? "atende.yaml"
+        return try channels.map { channel in
+            let definition: AdapterDefinition
+            if let loaded = definitions[channel.adapter] {
+                definition = loaded
+            } else {
+                let path = "\(adaptersDirectory)/\(channel.adapter).yaml"
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw FileProblem(file: configFile, line: channel.line, message: "channel '\(channel.id)': adapter '\(channel.adapter)' has no file \(path)")
+                }
+                definition = try AdapterDefinition.load(file: path)
+                definitions[channel.adapter] = definition
+            }
+            var settings: [String: String] = [:]
+            let declared = Set(definition.settings.map(\.name))
+            for name in channel.settings.keys where !declared.contains(name) {
+                throw FileProblem(
+                    file: configFile, line: channel.line,
+                    message: "channel '\(channel.id)': unknown setting '\(name)'; \(channel.adapter) takes: \(declared.sorted().joined(separator: ", "))"
+                )
+            }
+            for spec in definition.settings {
+                if let value = channel.settings[spec.name] ?? spec.defaultValue {
+                    settings[spec.name] = value
+                } else if spec.required {
+                    throw FileProblem(file: configFile, line: channel.line, message: "channel '\(channel.id)': missing required setting '\(spec.name)'")
+                }
+            }
+            return Channel(id: channel.id, definition: definition, settings: settings)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import AsyncHTTPClient
+import AtendeAdapters
+import AtendeAgents
+import AtendeCore
+import AtendeStorage
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The composition root: `atende serve` and the tests build the gateway through here.
+///
+/// ```swift
+/// let gateway = try await Gateway.build(configuration: configuration, logger: logger)
+/// try await gateway.application().runService()
+/// ```
+public struct Gateway: Sendable {
+    public let runtime: GatewayRuntime
+    let opened: OpenedStore
+
+    public static func build(
+        configuration: GatewayConfiguration,
+        logger: Logger,
+        metrics: GatewayMetrics = GatewayMetrics(),
+        httpClient: HTTPClient = .shared
+    ) async throws -> Gateway {
+        let channels = try configuration.loadChannels()
+        let agent = try Agent.load(file: "\(configuration.promptsDirectory)/geral.md")
+        let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: logger)
+        let runtime = GatewayRuntime(
+            configuration: configuration,
+            store: opened.store,
+            channels: channels,
+            responder: OfflineResponder(agent: agent),
+            deliveryClient: DeliveryClient(httpClient: httpClient),
+            metrics: metrics,
+            logger: logger
+        )
+        return Gateway(runtime: runtime, opened: opened)
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        WebhookController(runtime: runtime).addRoutes(to: router)
+        OperationsController(runtime: runtime).addRoutes(to: router)
+        return router
+    }
+
+    /// The workers, in start order; a service group stops them in reverse, so turns stop
+    /// before deliveries and the database goes last.
+    var workers: [any Service] {
+        let configuration = runtime.configuration
+        var services: [any Service] = []
+        if let client = opened.postgresClient { services.append(client) }
+        for index in 0..<configuration.deliveryWorkers {
+            services.append(DeliveryWorker(name: "delivery-\(index)", runtime: runtime))
+        }
+        for index in 0..<configuration.turnWorkers {
+            services.append(TurnWorker(name: "turn-\(index)", runtime: runtime))
+        }
+        return services
+    }
+
+    /// The HTTP server with the workers. Migrations run before it accepts requests.
+    /// - Parameter onListening: called with the bound port (useful with port 0).
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let configuration = runtime.configuration
+        var application = Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atende"),
+            services: workers,
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            logger: runtime.logger
+        )
+        let runtime = runtime
+        application.beforeServerStarts {
+            try await runtime.store.migrate()
+            runtime.started.open()
+        }
+        return application
+    }
+}

@@ -1,0 +1,37 @@
+import AtendeCore
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+
+/// Health, readiness and metrics for load balancers and Prometheus.
+struct OperationsController {
+    let runtime: GatewayRuntime
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in Response.json(.ok, ["status": "alive"]) }
+        router.get("/readyz", use: ready)
+        router.get("/metrics", use: metrics)
+    }
+
+    @Sendable func ready(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        do {
+            try await runtime.store.ping()
+            return .json(.ok, ["status": "ready"])
+        } catch {
+            runtime.logger.warning("not ready: store does not answer", metadata: ["error": "\(String(reflecting: error))"])
+            return .json(.serviceUnavailable, ["status": "store unreachable"])
+        }
+    }
+
+    @Sendable func metrics(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        if let counts = try? await runtime.store.counts() {
+            runtime.metrics.queueDepth(turns: counts.queuedTurns, deliveries: counts.pendingDeliveries, dead: counts.deadDeliveries)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: runtime.metrics.registry.emitToBuffer()))
+        )
+    }
+}

@@ -1,0 +1,108 @@
+import AtendeAdapters
+import AtendeCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /webhooks/{channel}`: verify, map, store durably, then answer. Nothing slow runs here.
+struct WebhookController {
+    let runtime: GatewayRuntime
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/webhooks/:channel", use: receive)
+    }
+
+    @Sendable func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let channelID = try context.parameters.require("channel")
+        guard let channel = runtime.channels[channelID] else {
+            runtime.metrics.webhook(channel: "unknown", outcome: "unknown_channel")
+            return .json(.notFound, ["error": "no channel '\(channelID)' is configured"])
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: runtime.configuration.maxBodyBytes)
+        } catch {
+            runtime.metrics.webhook(channel: channelID, outcome: "too_large")
+            runtime.logger.warning("webhook refused: body over the limit", metadata: ["channel": "\(channelID)", "limit": "\(runtime.configuration.maxBodyBytes)"])
+            return .json(.contentTooLarge, ["error": "request body is larger than \(runtime.configuration.maxBodyBytes) bytes"])
+        }
+        let bytes = Array(body.readableBytesView)
+        let verification = channel.verify(header: { name in
+            HTTPField.Name(name).flatMap { request.headers[$0] }
+        }, body: bytes)
+        if case .rejected(let reason) = verification {
+            runtime.metrics.webhook(channel: channelID, outcome: "unauthorized")
+            runtime.logger.warning("webhook refused: not verified", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
+            return .json(.unauthorized, ["error": "not verified: \(reason)"])
+        }
+        guard let payload = JSONValue.parse(bytes) else {
+            runtime.metrics.webhook(channel: channelID, outcome: "malformed")
+            runtime.logger.warning("webhook refused: body is not JSON", metadata: ["channel": "\(channelID)", "bytes": "\(bytes.count)"])
+            return .json(.badRequest, ["error": "request body is not valid JSON"])
+        }
+        switch channel.map(payload) {
+        case .ignored(let reason):
+            runtime.metrics.webhook(channel: channelID, outcome: "ignored")
+            runtime.logger.info("webhook ignored", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
+            return .json(.ok, ["ok": "ignored", "reason": reason])
+        case .events(let events):
+            let now = runtime.time.nowMillis()
+            let items = events.map { IngestItem(channelID: channelID, event: $0, traceID: TraceID.make(), receivedAt: now) }
+            let outcomes: [IngestOutcome]
+            do {
+                outcomes = try await runtime.batcher.ingest(items)
+            } catch {
+                runtime.metrics.webhook(channel: channelID, outcome: "store_error", count: items.count)
+                runtime.logger.error("webhook not stored; the platform will retry", metadata: ["channel": "\(channelID)", "error": "\(String(reflecting: error))"])
+                return .json(.serviceUnavailable, ["error": "could not store the event; try again"])
+            }
+            var stored = 0
+            for (item, outcome) in zip(items, outcomes) {
+                switch outcome {
+                case .stored(let messageID, let conversationID):
+                    stored += 1
+                    runtime.logger.info("webhook stored", metadata: [
+                        "channel": "\(channelID)", "trace_id": "\(item.traceID)", "message": "\(messageID)", "conversation": "\(conversationID)",
+                    ])
+                case .duplicate:
+                    runtime.logger.info("webhook duplicate ignored", metadata: ["channel": "\(channelID)", "event": "\(Redaction.identifier(item.event.platformEventID))"])
+                }
+            }
+            runtime.metrics.webhook(channel: channelID, outcome: "stored", count: stored)
+            runtime.metrics.webhook(channel: channelID, outcome: "duplicate", count: items.count - stored)
+            if stored > 0 { wakeTurnWorkers() }
+            return .json(.ok, ["ok": stored > 0 ? "stored" : "duplicate"])
+        }
+    }
+
+    private func wakeTurnWorkers() {
+        let debounce = runtime.configuration.debounceMillis
+        guard debounce > 0 else { return runtime.turnSignal.notify() }
+        let signal = runtime.turnSignal
+        Task {
+            try? await Task.sleep(for: .milliseconds(debounce))
+            signal.notify()
+        }
+    }
+}
+
+enum TraceID {
+    /// 16 hex digits: short enough to read in a log line, random enough not to collide in practice.
+    static func make() -> String {
+        let value = UInt64.random(in: .min ... .max)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension Response {
+    static func json(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {
+        let body = JSONValue.object(fields.mapValues(JSONValue.string)).encodedString()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: body))
+        )
+    }
+}

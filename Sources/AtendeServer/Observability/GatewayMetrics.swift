@@ -1,0 +1,56 @@
+import Prometheus
+
+/// The gateway's Prometheus metrics. Labels stay low-cardinality: configured channel ids and
+/// fixed outcome names, never platform ids.
+public struct GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    /// `outcome`: stored, duplicate, ignored, unauthorized, malformed, too_large, store_error.
+    public func webhook(channel: String, outcome: String, count: Int = 1) {
+        registry.makeCounter(
+            descriptor: Self.name("webhooks", "total", "Webhook events received, by channel and outcome"),
+            labels: [("channel", channel), ("outcome", outcome)]
+        ).increment(by: Int64(count))
+    }
+
+    public func turnDuration(_ duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: Self.name("turn_duration", "seconds", "Time to answer one turn, store included"), labels: [],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    public func deliveryDuration(channel: String, _ duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: Self.name("delivery_duration", "seconds", "Time of one platform API call"), labels: [("channel", channel)],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    /// `kind`: retryable or permanent.
+    public func deliveryFailure(channel: String, kind: String) {
+        registry.makeCounter(
+            descriptor: Self.name("delivery_failures", "total", "Failed platform API calls, by channel and whether they will be retried"),
+            labels: [("channel", channel), ("kind", kind)]
+        ).increment()
+    }
+
+    public func queueDepth(turns: Int, deliveries: Int, dead: Int) {
+        let depth = Self.name("queue_depth", "", "Work waiting in the durable queues")
+        registry.makeGauge(descriptor: depth, labels: [("queue", "turns")]).set(Double(turns))
+        registry.makeGauge(descriptor: depth, labels: [("queue", "deliveries")]).set(Double(deliveries))
+        registry.makeGauge(descriptor: depth, labels: [("queue", "dead_deliveries")]).set(Double(dead))
+    }
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "atende", metricName: metric, unitName: unit, helpText: help)
+    }
+}

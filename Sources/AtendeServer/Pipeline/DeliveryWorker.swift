@@ -1,0 +1,76 @@
+import AtendeAdapters
+import AtendeCore
+import Logging
+import ServiceLifecycle
+
+/// Sends outbox entries through their channel's adapter, in order per conversation,
+/// retrying what may succeed later and marking the rest dead.
+public struct DeliveryWorker: Service {
+    let name: String
+    let runtime: GatewayRuntime
+
+    public func run() async throws {
+        await runtime.started.wait()
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                do {
+                    if let delivery = try await runtime.store.claimDelivery(
+                        worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis
+                    ) {
+                        await deliver(delivery)
+                        continue
+                    }
+                } catch {
+                    runtime.logger.error("cannot claim a delivery", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                await runtime.deliverySignal.wait(timeoutMillis: runtime.configuration.pollMillis)
+            }
+        } onGracefulShutdown: {
+            runtime.deliverySignal.notify()
+        }
+    }
+
+    func deliver(_ delivery: ClaimedDelivery) async {
+        var logger = runtime.logger
+        logger[metadataKey: "trace_id"] = "\(delivery.traceID)"
+        logger[metadataKey: "channel"] = "\(delivery.channelID)"
+        logger[metadataKey: "conversation"] = "\(delivery.conversationID)"
+        logger[metadataKey: "action"] = "\(delivery.action)"
+        logger[metadataKey: "attempt"] = "\(delivery.attempts)"
+        let result: DeliveryResult
+        var maxAttempts = 1
+        if let channel = runtime.channels[delivery.channelID] {
+            maxAttempts = channel.definition.delivery.maxAttempts
+            do {
+                let request = try channel.request(action: delivery.action, values: delivery.values)
+                let started = ContinuousClock.now
+                result = await runtime.deliveryClient.send(request, policy: channel.definition.delivery)
+                runtime.metrics.deliveryDuration(channel: delivery.channelID, ContinuousClock.now - started)
+            } catch {
+                result = .permanent(reason: error.description)
+            }
+        } else {
+            result = .permanent(reason: "channel \(delivery.channelID) is no longer configured")
+        }
+        let now = runtime.time.nowMillis()
+        do {
+            switch result {
+            case .delivered(let platformMessageID):
+                try await runtime.store.markDelivered(delivery, platformMessageID: platformMessageID, now: now)
+                logger.info("delivered")
+            case .retryable(let reason, let retryAfter) where delivery.attempts < maxAttempts:
+                runtime.metrics.deliveryFailure(channel: delivery.channelID, kind: "retryable")
+                let retryAt = now + max(retryAfter ?? 0, Backoff.delayMillis(attempt: delivery.attempts))
+                try await runtime.store.markDeliveryFailed(delivery, error: reason, retryAt: retryAt, now: now)
+                logger.warning("delivery failed; will retry", metadata: ["reason": "\(reason)", "retry_in_ms": "\(retryAt - now)"])
+            case .retryable(let reason, _), .permanent(let reason):
+                runtime.metrics.deliveryFailure(channel: delivery.channelID, kind: "permanent")
+                try await runtime.store.markDeliveryFailed(delivery, error: reason, retryAt: nil, now: now)
+                logger.error("delivery failed for good; kept as a dead entry to replay", metadata: ["reason": "\(reason)"])
+            }
+        } catch {
+            logger.error("cannot record the delivery result; the entry's lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        runtime.deliverySignal.notify()
+    }
+}

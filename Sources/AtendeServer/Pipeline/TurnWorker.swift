@@ -1,0 +1,90 @@
+import AtendeAdapters
+import AtendeCore
+import Logging
+import ServiceLifecycle
+
+/// Claims turns, asks the responder, and stores the reply in the outbox with the turn.
+public struct TurnWorker: Service {
+    let name: String
+    let runtime: GatewayRuntime
+    /// A responder that keeps failing gives up after this many tries; the messages stay stored.
+    static let maxAttempts = 5
+
+    public func run() async throws {
+        await runtime.started.wait()
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                do {
+                    if let claim = try await runtime.store.claimTurn(
+                        worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis
+                    ) {
+                        await process(claim)
+                        continue
+                    }
+                } catch {
+                    runtime.logger.error("cannot claim a turn", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                await runtime.turnSignal.wait(timeoutMillis: runtime.configuration.pollMillis)
+            }
+        } onGracefulShutdown: {
+            runtime.turnSignal.notify()
+        }
+    }
+
+    func process(_ claim: ClaimedTurn) async {
+        let started = ContinuousClock.now
+        let turn = claim.turn
+        var logger = runtime.logger
+        logger[metadataKey: "conversation"] = "\(turn.conversation.id)"
+        logger[metadataKey: "channel"] = "\(turn.conversation.channelID)"
+        logger[metadataKey: "trace_id"] = "\(turn.messages.map(\.traceID).joined(separator: ","))"
+        var drafts: [OutboxDraft] = []
+        if !turn.messages.isEmpty, let channel = runtime.channels[turn.conversation.channelID] {
+            for message in turn.messages {
+                if let acknowledgement = message.acknowledgement {
+                    drafts.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
+                }
+            }
+            do {
+                if let reply = try await runtime.responder.respond(to: turn) {
+                    drafts += channel.drafts(for: reply, conversation: turn.conversation.platformChatID, traceID: turn.messages.last!.traceID)
+                }
+            } catch {
+                if claim.attempts < Self.maxAttempts {
+                    let retryAt = runtime.time.nowMillis() + Backoff.delayMillis(attempt: claim.attempts)
+                    logger.warning("responder failed; the turn will run again", metadata: ["error": "\(error)", "attempt": "\(claim.attempts)"])
+                    do {
+                        try await runtime.store.releaseTurn(claim, retryAt: retryAt, error: "\(error)")
+                    } catch {
+                        logger.error("cannot release the turn; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                    return
+                }
+                logger.error("responder failed \(claim.attempts) times; the messages stay stored unanswered", metadata: ["error": "\(error)"])
+            }
+        } else if !turn.messages.isEmpty {
+            logger.warning("channel is no longer configured; messages stay stored unanswered")
+        }
+        do {
+            if try await runtime.store.completeTurn(claim, outbox: drafts, now: runtime.time.nowMillis()) {
+                runtime.metrics.turnDuration(ContinuousClock.now - started)
+                if !drafts.isEmpty { runtime.deliverySignal.notify() }
+                logger.debug("turn answered", metadata: ["messages": "\(turn.messages.count)", "outbox": "\(drafts.count)"])
+            } else {
+                logger.warning("turn lease was lost to another worker; its result was discarded")
+            }
+        } catch {
+            logger.error("cannot store the turn; it will run again when its lease expires", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+}
+
+/// Exponential backoff with jitter: attempt 1 waits about 0.5 s, doubling up to 5 minutes,
+/// each wait drawn between half and all of that so retries from many entries spread out.
+enum Backoff {
+    static func delayMillis(attempt: Int) -> Int64 {
+        let exponent = min(max(attempt - 1, 0), 20)
+        let ceiling = min(500 * (Int64(1) << exponent), 300_000)
+        return Int64.random(in: (ceiling / 2)...ceiling)
+    }
+}

@@ -1,0 +1,80 @@
+import NIOConcurrencyHelpers
+
+/// Wakes idle workers when there is new work, so a reply does not wait for the next poll.
+/// Polling remains for work queued by other processes.
+public final class WorkSignal: Sendable {
+    private struct State {
+        var pending = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextID = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
+    /// Wakes every waiting worker, or the next one to wait.
+    public func notify() {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.waiters.isEmpty else {
+                state.pending = true
+                return []
+            }
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Returns on `notify()` or after `timeoutMillis`, whichever comes first.
+    public func wait(timeoutMillis: Int64) async {
+        let id = state.withLockedValue { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLockedValue { state -> Bool in
+                if state.pending {
+                    state.pending = false
+                    return true
+                }
+                state.waiters[id] = continuation
+                return false
+            }
+            if resumeNow {
+                continuation.resume()
+                return
+            }
+            Task {
+                try? await Task.sleep(for: .milliseconds(timeoutMillis))
+                self.state.withLockedValue { $0.waiters.removeValue(forKey: id) }?.resume()
+            }
+        }
+    }
+}
+
+/// Opens once; everything waiting on it proceeds. Workers wait on it until migrations ran.
+public final class StartGate: Sendable {
+    private let state = NIOLockedValueBox<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    public init() {}
+
+    public func open() {
+        let waiters = state.withLockedValue { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    public func wait() async {
+        await withCheckedContinuation { continuation in
+            let isOpen = state.withLockedValue { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if isOpen { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// The schema, one numbered step at a time. Never edit a released step; add a new one.
+///
+/// Every row carries `tenant_id` (one tenant, `default`, for now). Times are milliseconds.
+struct Migration: Sendable {
+    var version: Int
+    var name: String
+    var statements: @Sendable (SQLDialect) -> [String]
+}
+
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "contacts, conversations, messages, jobs, outbox") { dialect in
+            let id = dialect.identityColumn
+            return [
+                """
+                CREATE TABLE contacts (
+                    id \(id),
+                    tenant_id TEXT NOT NULL,
+                    channel_id TEXT NOT NULL,
+                    platform_id TEXT NOT NULL,
+                    display_name TEXT,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (tenant_id, channel_id, platform_id)
+                )
+                """,
+                """
+                CREATE TABLE conversations (
+                    id \(id),
+                    tenant_id TEXT NOT NULL,
+                    channel_id TEXT NOT NULL,
+                    platform_chat_id TEXT NOT NULL,
+                    contact_id BIGINT NOT NULL REFERENCES contacts (id),
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    lease_owner TEXT,
+                    lease_until BIGINT,
+                    UNIQUE (tenant_id, channel_id, platform_chat_id)
+                )
+                """,
+                """
+                CREATE TABLE messages (
+                    id \(id),
+                    tenant_id TEXT NOT NULL,
+                    channel_id TEXT NOT NULL,
+                    conversation_id BIGINT NOT NULL REFERENCES conversations (id),
+                    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                    kind TEXT NOT NULL,
+                    platform_event_id TEXT,
+                    text TEXT NOT NULL,
+                    choice_id TEXT,
+                    language TEXT,
+                    sender_name TEXT,
+                    acknowledgement TEXT,
+                    trace_id TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    handled_at BIGINT,
+                    UNIQUE (tenant_id, channel_id, platform_event_id)
+                )
+                """,
+                "CREATE INDEX messages_unhandled ON messages (conversation_id, id) WHERE direction = 'in' AND handled_at IS NULL",
+                """
+                CREATE TABLE jobs (
+                    id \(id),
+                    tenant_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    conversation_id BIGINT REFERENCES conversations (id),
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')),
+                    run_at BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_until BIGINT,
+                    last_error TEXT,
+                    created_at BIGINT NOT NULL,
+                    finished_at BIGINT
+                )
+                """,
+                // At most one queued turn per conversation: later messages join it.
+                "CREATE UNIQUE INDEX jobs_one_queued_turn ON jobs (conversation_id) WHERE kind = 'turn' AND state = 'queued'",
+                "CREATE INDEX jobs_due ON jobs (state, run_at) WHERE state <> 'done'",
+                """
+                CREATE TABLE outbox (
+                    id \(id),
+                    tenant_id TEXT NOT NULL,
+                    channel_id TEXT NOT NULL,
+                    conversation_id BIGINT NOT NULL REFERENCES conversations (id),
+                    message_id BIGINT REFERENCES messages (id),
+                    action TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at BIGINT NOT NULL,
+                    lease_owner TEXT,
+                    lease_until BIGINT,
+                    last_error TEXT,
+                    platform_message_id TEXT,
+                    trace_id TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    sent_at BIGINT
+                )
+                """,
+                "CREATE INDEX outbox_pending ON outbox (conversation_id, id) WHERE state = 'pending'",
+                "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending'",
+            ]
+        }
+    ]
+
+    /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together
+    /// do not race; SQLite's `BEGIN IMMEDIATE` already excludes other writers.
+    static func apply(to database: any SQLDatabase, now: Int64) async throws -> [Int] {
+        try await database.transaction { session in
+            if database.dialect == .postgres {
+                _ = try await session.query("SELECT pg_advisory_xact_lock(7270501)", [])
+            }
+            _ = try await session.query(
+                "CREATE TABLE IF NOT EXISTS atende_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                []
+            )
+            let applied = Set(try await session.query("SELECT version FROM atende_migrations", []).compactMap { $0.int(0) })
+            var newlyApplied: [Int] = []
+            for migration in all where !applied.contains(Int64(migration.version)) {
+                for statement in migration.statements(database.dialect) {
+                    _ = try await session.query(statement, [])
+                }
+                _ = try await session.query(
+                    "INSERT INTO atende_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                    [.int(Int64(migration.version)), .text(migration.name), .int(now)]
+                )
+                newlyApplied.append(migration.version)
+            }
+            return newlyApplied
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import AtendeCore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// A store opened from `ATENDE_DATABASE_URL`: a SQLite path, or a `postgres://` URL whose client
+/// must run (as a service, or through ``withRunning(_:)``) while the store is used.
+public struct OpenedStore: Sendable {
+    public let store: SQLGatewayStore
+    /// The PostgreSQL connection pool; `nil` for SQLite.
+    public let postgresClient: PostgresClient?
+
+    public static func open(url: String, logger: Logger) async throws -> OpenedStore {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            let database = try PostgresDatabase(url: url, logger: logger)
+            return OpenedStore(store: SQLGatewayStore(database: database), postgresClient: database.client)
+        }
+        let path = url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let database = try await SQLiteDatabase.open(path: path, logger: logger)
+        return OpenedStore(store: SQLGatewayStore(database: database), postgresClient: nil)
+    }
+
+    /// Runs `body` with the store usable, for commands and tests that are not a service group.
+    public func withRunning<Result: Sendable>(_ body: @Sendable (SQLGatewayStore) async throws -> Result) async throws -> Result {
+        guard let client = postgresClient else {
+            defer { Task { [store] in try? await store.close() } }
+            return try await body(store)
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+}

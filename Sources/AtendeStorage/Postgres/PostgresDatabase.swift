@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+
+/// The production store: a pooled PostgreSQL client. Its `client` must run as a service.
+public final class PostgresDatabase: SQLDatabase {
+    public let dialect = SQLDialect.postgres
+    public let client: PostgresClient
+    private let logger: Logger
+
+    public init(url: String, logger: Logger) throws {
+        self.client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Reads `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
+    static func configuration(url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+            scheme == "postgres" || scheme == "postgresql", let host = components.host, !host.isEmpty
+        else {
+            throw DatabaseURLError(message: "not a PostgreSQL URL; expected postgres://user:password@host:port/database")
+        }
+        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "require": tls = .require(.makeClientConfiguration())
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        default: throw DatabaseURLError(message: "sslmode '\(sslMode)' is not one of disable, prefer, require")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: database.isEmpty ? nil : database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = 16
+        return configuration
+    }
+
+    public func transaction<Result: Sendable>(_ body: (any SQLSession) async throws -> Result) async throws -> Result {
+        try await client.withTransaction(logger: logger) { connection in
+            try await body(PostgresSession(connection: connection, logger: logger))
+        }
+    }
+
+    public func close() async throws {}
+}
+
+public struct DatabaseURLError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { "ATENDE_DATABASE_URL: \(message)" }
+}
+
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .int(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .null: bindings.appendNull()
+            }
+        }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        var result: [SQLRow] = []
+        for try await row in rows {
+            var values: [SQLValue] = []
+            values.reserveCapacity(row.count)
+            for cell in row {
+                guard cell.bytes != nil else {
+                    values.append(.null)
+                    continue
+                }
+                switch cell.dataType {
+                case .int8, .int4, .int2: values.append(.int(try cell.decode(Int64.self)))
+                case .bool: values.append(.int(try cell.decode(Bool.self) ? 1 : 0))
+                default: values.append(.text(try cell.decode(String.self)))
+                }
+            }
+            result.append(SQLRow(values: values))
+        }
+        return result
+    }
+}

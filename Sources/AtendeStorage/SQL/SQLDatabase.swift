@@ -1,0 +1,66 @@
+/// A value bound to or read from SQL. Times are stored as milliseconds (`int`), JSON as `text`.
+public enum SQLValue: Sendable, Hashable {
+    case int(Int64)
+    case text(String)
+    case null
+
+    public static func optional(_ text: String?) -> SQLValue {
+        text.map(SQLValue.text) ?? .null
+    }
+}
+
+public struct SQLRow: Sendable {
+    public var values: [SQLValue]
+
+    public init(values: [SQLValue]) {
+        self.values = values
+    }
+
+    public func int(_ index: Int) -> Int64? {
+        if case .int(let number) = values[index] { return number }
+        if case .text(let text) = values[index] { return Int64(text) }
+        return nil
+    }
+
+    public func string(_ index: Int) -> String? {
+        switch values[index] {
+        case .text(let text): return text
+        case .int(let number): return String(number)
+        case .null: return nil
+        }
+    }
+}
+
+/// The differences between the two SQL engines that the shared store code must know about.
+public enum SQLDialect: Sendable {
+    case sqlite
+    case postgres
+
+    /// Row locking for claim queries. SQLite needs none: its writers are serialized.
+    func lockClause(_ tables: String) -> String {
+        switch self {
+        case .sqlite: return ""
+        case .postgres: return " FOR UPDATE OF \(tables) SKIP LOCKED"
+        }
+    }
+
+    var identityColumn: String {
+        switch self {
+        case .sqlite: return "INTEGER PRIMARY KEY AUTOINCREMENT"
+        case .postgres: return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+        }
+    }
+}
+
+/// One connection inside a transaction. SQL uses `$1`, `$2`… placeholders on both engines.
+public protocol SQLSession {
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+/// A database the store runs transactions on.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<Result: Sendable>(_ body: (any SQLSession) async throws -> Result) async throws -> Result
+    func close() async throws
+}

@@ -1,0 +1,381 @@
+import AtendeCore
+import Foundation
+
+/// The gateway's store, written once in SQL that both SQLite and PostgreSQL run.
+public final class SQLGatewayStore: GatewayStore {
+    public let database: any SQLDatabase
+    let tenantID: String
+    /// How many unanswered messages one turn takes at most; the rest go to the next turn.
+    static let turnMessageLimit = 50
+
+    public init(database: any SQLDatabase, tenantID: String = "default") {
+        self.database = database
+        self.tenantID = tenantID
+    }
+
+    public func migrate() async throws {
+        _ = try await Migrations.apply(to: database, now: SystemTime().nowMillis())
+    }
+
+    public func ping() async throws {
+        _ = try await database.transaction { try await $0.query("SELECT 1", []) }
+    }
+
+    public func close() async throws {
+        try await database.close()
+    }
+
+    // MARK: Ingest
+
+    public func ingest(_ items: [IngestItem], debounceMillis: Int64) async throws -> [IngestOutcome] {
+        let tenant = SQLValue.text(tenantID)
+        return try await database.transaction { session in
+            var outcomes: [IngestOutcome] = []
+            outcomes.reserveCapacity(items.count)
+            for item in items {
+                let event = item.event
+                let channel = SQLValue.text(item.channelID)
+                let now = SQLValue.int(item.receivedAt)
+                let inserted = try await session.query(
+                    """
+                    INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, created_at)
+                    VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (tenant_id, channel_id, platform_id)
+                    DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name)
+                    RETURNING id
+                    """,
+                    [tenant, channel, .text(event.sender.id), .optional(event.sender.name), now]
+                )
+                guard let contactID = inserted.first?.int(0) else { throw StoreError.unexpected("contact upsert returned no id") }
+                let conversation = try await session.query(
+                    """
+                    INSERT INTO conversations (tenant_id, channel_id, platform_chat_id, contact_id, created_at, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $5)
+                    ON CONFLICT (tenant_id, channel_id, platform_chat_id) DO UPDATE SET updated_at = excluded.updated_at
+                    RETURNING id
+                    """,
+                    [tenant, channel, .text(event.conversation), .int(contactID), now]
+                )
+                guard let conversationID = conversation.first?.int(0) else {
+                    throw StoreError.unexpected("conversation upsert returned no id")
+                }
+                let message = try await session.query(
+                    """
+                    INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
+                        choice_id, language, sender_name, acknowledgement, trace_id, received_at)
+                    VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                    ON CONFLICT (tenant_id, channel_id, platform_event_id) DO NOTHING
+                    RETURNING id
+                    """,
+                    [
+                        tenant, channel, .int(conversationID), .text(event.kind.rawValue), .text(event.platformEventID),
+                        .text(event.text), .optional(event.choiceID), .optional(event.language), .optional(event.sender.name),
+                        .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), now,
+                    ]
+                )
+                guard let messageID = message.first?.int(0) else {
+                    outcomes.append(.duplicate)
+                    continue
+                }
+                _ = try await session.query(
+                    """
+                    INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, created_at)
+                    VALUES ($1, 'turn', $2, 'queued', $3, $4)
+                    ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued' DO NOTHING
+                    """,
+                    [tenant, .int(conversationID), .int(item.receivedAt + debounceMillis), now]
+                )
+                outcomes.append(.stored(messageID: messageID, conversationID: conversationID))
+            }
+            return outcomes
+        }
+    }
+
+    // MARK: Turns
+
+    public func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn? {
+        let token = "\(worker)/\(UUID().uuidString)"
+        let lockClause = database.dialect.lockClause("j, c")
+        return try await database.transaction { session -> ClaimedTurn? in
+            let due = try await session.query(
+                """
+                SELECT j.id, j.attempts, c.id, c.channel_id, c.platform_chat_id
+                FROM jobs j JOIN conversations c ON c.id = j.conversation_id
+                WHERE j.kind = 'turn' AND j.run_at <= $1
+                  AND (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < $1))
+                  AND (c.lease_until IS NULL OR c.lease_until < $1)
+                ORDER BY j.run_at, j.id
+                LIMIT 1\(lockClause)
+                """,
+                [.int(now)]
+            )
+            guard let row = due.first, let jobID = row.int(0), let conversationID = row.int(2),
+                let channelID = row.string(3), let chatID = row.string(4)
+            else { return nil }
+            let leaseUntil = SQLValue.int(now + leaseMillis)
+            _ = try await session.query(
+                "UPDATE conversations SET lease_owner = $1, lease_until = $2 WHERE id = $3",
+                [.text(token), leaseUntil, .int(conversationID)]
+            )
+            _ = try await session.query(
+                "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id = $3",
+                [.text(token), leaseUntil, .int(jobID)]
+            )
+            let messages = try await session.query(
+                """
+                SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at
+                FROM messages
+                WHERE conversation_id = $1 AND direction = 'in' AND handled_at IS NULL
+                ORDER BY id
+                LIMIT \(Self.turnMessageLimit)
+                """,
+                [.int(conversationID)]
+            )
+            let turn = Turn(
+                conversation: ConversationRef(id: conversationID, channelID: channelID, platformChatID: chatID),
+                messages: messages.map(Self.storedMessage)
+            )
+            return ClaimedTurn(jobID: jobID, leaseToken: token, attempts: Int(row.int(1) ?? 0) + 1, turn: turn)
+        }
+    }
+
+    public func completeTurn(_ claim: ClaimedTurn, outbox: [OutboxDraft], now: Int64) async throws -> Bool {
+        let tenant = SQLValue.text(tenantID)
+        let conversation = claim.turn.conversation
+        do {
+            try await database.transaction { session in
+                let released = try await session.query(
+                    """
+                    UPDATE conversations SET lease_owner = NULL, lease_until = NULL, updated_at = $1
+                    WHERE id = $2 AND lease_owner = $3 RETURNING id
+                    """,
+                    [.int(now), .int(conversation.id), .text(claim.leaseToken)]
+                )
+                guard !released.isEmpty else { throw LeaseLost() }
+                let handledIDs = claim.turn.messages.map(\.id)
+                if !handledIDs.isEmpty {
+                    let placeholders = (0..<handledIDs.count).map { "$\($0 + 2)" }.joined(separator: ", ")
+                    _ = try await session.query(
+                        "UPDATE messages SET handled_at = $1 WHERE id IN (\(placeholders)) AND handled_at IS NULL",
+                        [.int(now)] + handledIDs.map { SQLValue.int($0) }
+                    )
+                }
+                for draft in outbox {
+                    var messageID = SQLValue.null
+                    if let text = draft.replyText {
+                        let inserted = try await session.query(
+                            """
+                            INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, text, trace_id, received_at)
+                            VALUES ($1, $2, $3, 'out', 'text', $4, $5, $6) RETURNING id
+                            """,
+                            [tenant, .text(conversation.channelID), .int(conversation.id), .text(text), .text(draft.traceID), .int(now)]
+                        )
+                        messageID = inserted.first.flatMap { $0.int(0) }.map(SQLValue.int) ?? .null
+                    }
+                    _ = try await session.query(
+                        """
+                        INSERT INTO outbox (tenant_id, channel_id, conversation_id, message_id, action, payload, state,
+                            next_attempt_at, trace_id, created_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7)
+                        """,
+                        [
+                            tenant, .text(conversation.channelID), .int(conversation.id), messageID, .text(draft.action),
+                            .text(JSONValue.object(draft.values).encodedString()), .int(now), .text(draft.traceID),
+                        ]
+                    )
+                }
+                _ = try await session.query(
+                    "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, finished_at = $1 WHERE id = $2",
+                    [.int(now), .int(claim.jobID)]
+                )
+            }
+            return true
+        } catch is LeaseLost {
+            return false
+        }
+    }
+
+    public func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws {
+        let conversationID = SQLValue.int(claim.turn.conversation.id)
+        try await database.transaction { session in
+            let released = try await session.query(
+                "UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2 RETURNING id",
+                [conversationID, .text(claim.leaseToken)]
+            )
+            guard !released.isEmpty else { return }
+            _ = try await session.query(
+                "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, last_error = $1, finished_at = $2 WHERE id = $3",
+                [.text(error), .int(retryAt), .int(claim.jobID)]
+            )
+            // The retry joins (or becomes) the conversation's queued turn and keeps the attempt count.
+            _ = try await session.query(
+                """
+                INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, attempts, last_error, created_at)
+                VALUES ($1, 'turn', $2, 'queued', $3, $4, $5, $3)
+                ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued'
+                DO UPDATE SET run_at = excluded.run_at, attempts = excluded.attempts, last_error = excluded.last_error
+                """,
+                [.text(tenantID), conversationID, .int(retryAt), .int(Int64(claim.attempts)), .text(error)]
+            )
+        }
+    }
+
+    // MARK: Deliveries
+
+    public func claimDelivery(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedDelivery? {
+        let token = "\(worker)/\(UUID().uuidString)"
+        let lockClause = database.dialect.lockClause("o")
+        return try await database.transaction { session -> ClaimedDelivery? in
+            let due = try await session.query(
+                """
+                SELECT o.id, o.channel_id, o.conversation_id, o.action, o.payload, o.attempts, o.trace_id, o.created_at
+                FROM outbox o
+                WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM outbox earlier
+                      WHERE earlier.conversation_id = o.conversation_id AND earlier.state = 'pending' AND earlier.id < o.id)
+                ORDER BY o.next_attempt_at, o.id
+                LIMIT 1\(lockClause)
+                """,
+                [.int(now)]
+            )
+            guard let row = due.first, let id = row.int(0), let channelID = row.string(1), let conversationID = row.int(2),
+                let action = row.string(3), let payload = row.string(4)
+            else { return nil }
+            _ = try await session.query(
+                "UPDATE outbox SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id = $3",
+                [.text(token), .int(now + leaseMillis), .int(id)]
+            )
+            guard case .object(let values) = JSONValue.decode(payload) else {
+                throw StoreError.unexpected("outbox entry \(id) has a payload that is not a JSON object")
+            }
+            return ClaimedDelivery(
+                id: id, leaseToken: token, channelID: channelID, conversationID: conversationID, action: action, values: values,
+                attempts: Int(row.int(5) ?? 0) + 1, traceID: row.string(6) ?? "", createdAt: row.int(7) ?? now
+            )
+        }
+    }
+
+    public func markDelivered(_ delivery: ClaimedDelivery, platformMessageID: String?, now: Int64) async throws {
+        // Marked sent even if the lease ran out meanwhile: it was sent, and sending it again is worse.
+        _ = try await database.transaction { session in
+            try await session.query(
+                """
+                UPDATE outbox SET state = 'sent', sent_at = $1, platform_message_id = $2, lease_owner = NULL, lease_until = NULL,
+                    last_error = NULL
+                WHERE id = $3 AND state = 'pending'
+                """,
+                [.int(now), .optional(platformMessageID), .int(delivery.id)]
+            )
+        }
+    }
+
+    public func markDeliveryFailed(_ delivery: ClaimedDelivery, error: String, retryAt: Int64?, now: Int64) async throws {
+        _ = try await database.transaction { session in
+            if let retryAt {
+                try await session.query(
+                    """
+                    UPDATE outbox SET next_attempt_at = $1, last_error = $2, lease_owner = NULL, lease_until = NULL
+                    WHERE id = $3 AND lease_owner = $4 AND state = 'pending'
+                    """,
+                    [.int(retryAt), .text(error), .int(delivery.id), .text(delivery.leaseToken)]
+                )
+            } else {
+                try await session.query(
+                    """
+                    UPDATE outbox SET state = 'dead', last_error = $1, lease_owner = NULL, lease_until = NULL
+                    WHERE id = $2 AND lease_owner = $3 AND state = 'pending'
+                    """,
+                    [.text(error), .int(delivery.id), .text(delivery.leaseToken)]
+                )
+            }
+        }
+    }
+
+    public func deliveries(state: String, limit: Int) async throws -> [DeliveryRecord] {
+        try await database.transaction { session in
+            try await session.query(
+                """
+                SELECT id, channel_id, conversation_id, action, state, attempts, last_error FROM outbox
+                WHERE state = $1 ORDER BY id LIMIT $2
+                """,
+                [.text(state), .int(Int64(limit))]
+            ).map { row in
+                DeliveryRecord(
+                    id: row.int(0) ?? 0, channelID: row.string(1) ?? "", conversationID: row.int(2) ?? 0, action: row.string(3) ?? "",
+                    state: row.string(4) ?? "", attempts: Int(row.int(5) ?? 0), lastError: row.string(6)
+                )
+            }
+        }
+    }
+
+    public func replayDelivery(id: Int64, now: Int64) async throws -> Bool {
+        try await database.transaction { session in
+            !(try await session.query(
+                """
+                UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, last_error = NULL
+                WHERE id = $2 AND state = 'dead' RETURNING id
+                """,
+                [.int(now), .int(id)]
+            )).isEmpty
+        }
+    }
+
+    public func counts() async throws -> StoreCounts {
+        try await database.transaction { session in
+            let row = try await session.query(
+                """
+                SELECT
+                  (SELECT COUNT(*) FROM messages WHERE direction = 'in'),
+                  (SELECT COUNT(*) FROM messages WHERE direction = 'in' AND handled_at IS NULL),
+                  (SELECT COUNT(*) FROM messages WHERE direction = 'out'),
+                  (SELECT COUNT(*) FROM jobs WHERE kind = 'turn' AND state <> 'done'),
+                  (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),
+                  (SELECT COUNT(*) FROM outbox WHERE state = 'sent'),
+                  (SELECT COUNT(*) FROM outbox WHERE state = 'dead')
+                """,
+                []
+            ).first
+            func count(_ index: Int) -> Int { Int(row?.int(index) ?? 0) }
+            return StoreCounts(
+                inboundMessages: count(0), unhandledMessages: count(1), outboundMessages: count(2), queuedTurns: count(3),
+                pendingDeliveries: count(4), sentDeliveries: count(5), deadDeliveries: count(6)
+            )
+        }
+    }
+
+    // MARK: Rows
+
+    static func storedMessage(_ row: SQLRow) -> StoredMessage {
+        StoredMessage(
+            id: row.int(0) ?? 0,
+            kind: InboundEvent.Kind(rawValue: row.string(1) ?? "") ?? .message,
+            text: row.string(2) ?? "",
+            choiceID: row.string(3),
+            language: row.string(4),
+            senderName: row.string(5),
+            acknowledgement: row.string(6).flatMap { try? JSONDecoder().decode(Acknowledgement.self, from: Data($0.utf8)) },
+            traceID: row.string(7) ?? "",
+            receivedAt: row.int(8) ?? 0
+        )
+    }
+
+    static func encode(_ acknowledgement: Acknowledgement) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(acknowledgement)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}
+
+/// Thrown inside a transaction to roll it back when another worker took the conversation over.
+struct LeaseLost: Error {}
+
+public enum StoreError: Error, CustomStringConvertible {
+    case unexpected(String)
+
+    public var description: String {
+        switch self {
+        case .unexpected(let message): return "store: \(message)"
+        }
+    }
+}

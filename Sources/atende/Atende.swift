@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Atende: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atende",
+        abstract: "A self-hosted chat-bot gateway for WhatsApp, Telegram and Chatwoot.",
+        subcommands: [Serve.self, Migrate.self, Check.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command that reads the configuration shares.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file (default: atende.yaml when it exists).")
+    var config: String?
+}

@@ -1,0 +1,49 @@
+import AtendeAdapters
+import AtendeAgents
+import AtendeCore
+import AtendeServer
+import ArgumentParser
+import Foundation
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate the configuration, every adapter file and every prompt file; report problems with file and line."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        var problems: [String] = []
+        var checked: [String] = []
+        var configuration = GatewayConfiguration()
+        do {
+            configuration = try options.load()
+            checked.append(configuration.file ?? "configuration (defaults and environment)")
+            _ = try configuration.loadChannels()
+        } catch {
+            problems.append("\(error)")
+        }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: configuration.adaptersDirectory)) ?? []
+        for name in files.sorted() where name.hasSuffix(".yaml") {
+            let path = "\(configuration.adaptersDirectory)/\(name)"
+            do {
+                _ = try AdapterDefinition.load(file: path)
+                checked.append(path)
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        let geral = "\(configuration.promptsDirectory)/geral.md"
+        do {
+            _ = try Agent.load(file: geral)
+            checked.append(geral)
+        } catch {
+            problems.append("\(error)")
+        }
+        for file in checked { print("ok      \(file)") }
+        for problem in problems { print("error   \(problem)") }
+        if !problems.isEmpty {
+            throw ExitCode.failure
+        }
+    }
+}

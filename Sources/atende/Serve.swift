@@ -1,0 +1,42 @@
+import AtendeCore
+import AtendeServer
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway: webhooks, workers, health and metrics.")
+
+    @OptionGroup var options: ConfigurationOptions
+
+    @Option(name: .long, help: "The port to listen on (overrides server.port and ATENDE_SERVER_PORT).")
+    var port: Int?
+
+    func run() async throws {
+        var configuration = try options.load()
+        if let port { configuration.port = port }
+        let logger = Logging.bootstrap(configuration)
+        let gateway: Gateway
+        do {
+            gateway = try await Gateway.build(configuration: configuration, logger: logger)
+        } catch let problem as FileProblem {
+            throw CommandFailure(message: problem.description)
+        } catch let problems as FileProblems {
+            throw CommandFailure(message: problems.description)
+        }
+        let store = configuration.usesPostgres ? "PostgreSQL" : "SQLite at \(configuration.databaseURL)"
+        var banner = "atende: \(configuration.file.map { "config \($0), " } ?? "no config file, ")store \(store)\n"
+        if configuration.channels.isEmpty {
+            banner += "atende: no channels configured; add one to atende.yaml (see atende.example.yaml)\n"
+        }
+        for channel in configuration.channels {
+            banner += "atende: channel \(channel.id) (\(channel.adapter)) webhook: POST \(configuration.webhookBaseURL)/webhooks/\(channel.id)\n"
+        }
+        FileHandle.standardError.write(Data(banner.utf8))
+        let host = configuration.host
+        try await gateway.application { port in
+            FileHandle.standardError.write(Data("atende: listening on \(host):\(port)\n".utf8))
+        }.runService()
+    }
+}
