@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "AtendeCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "AtendeTests",
             dependencies: [
-                "AtendeCore", "AtendeYAML", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeServer", "AtendeTestSupport",
+                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeServer", "AtendeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

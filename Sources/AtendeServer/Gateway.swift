@@ -50,7 +50,7 @@ public struct Gateway: Sendable {
     /// before deliveries and the database goes last.
     var workers: [any Service] {
         let configuration = runtime.configuration
-        var services: [any Service] = []
+        var services: [any Service] = [StoreCloser(store: runtime.store)]
         if let client = opened.postgresClient { services.append(client) }
         for index in 0..<configuration.deliveryWorkers {
             services.append(DeliveryWorker(name: "delivery-\(index)", runtime: runtime))
@@ -78,5 +78,15 @@ public struct Gateway: Sendable {
             runtime.started.open()
         }
         return application
+    }
+}
+
+/// Closes the store after everything that uses it has stopped (it is the first service, so the last to stop).
+struct StoreCloser: Service {
+    let store: any GatewayStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
     }
 }

@@ -44,6 +44,13 @@ public struct ChannelConfiguration: Sendable {
     public var settings: [String: String]
     /// Where the channel is declared, for messages about it.
     public var line: Int
+
+    public init(id: String, adapter: String, settings: [String: String], line: Int = 0) {
+        self.id = id
+        self.adapter = adapter
+        self.settings = settings
+        self.line = line
+    }
 }
 
 extension String {

@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import AtendeAgents
+import AtendeCore
+import AtendeServer
+import AtendeTestSupport
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// A whole gateway on a free port, with a Telegram channel `tg` pointed at a fake Telegram API.
+struct GatewayHarness {
+    static let secret = "s3cret-Token_42"
+    let server: BackgroundServer
+    let gateway: Gateway
+    let telegram: FakeTelegramAPI
+    let telegramServer: BackgroundServer
+
+    static func start(databaseURL: String? = nil, maxBodyBytes: Int = 1_048_576) async throws -> GatewayHarness {
+        let telegram = FakeTelegramAPI()
+        let telegramServer = try await telegram.start()
+        var configuration = GatewayConfiguration()
+        configuration.port = 0
+        configuration.databaseURL = try databaseURL ?? (Repository.temporaryDirectory() + "/atende.sqlite")
+        configuration.adaptersDirectory = Repository.adapters
+        configuration.promptsDirectory = Repository.prompts
+        configuration.pollMillis = 50
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.channels = [
+            ChannelConfiguration(
+                id: "tg", adapter: "telegram",
+                settings: ["token": "123:abc", "webhook_secret": secret, "api_base": telegramServer.baseURL]
+            )
+        ]
+        configuration.file = "test configuration"
+        var logger = Logger(label: "atende-test")
+        logger.logLevel = .critical
+        let gateway = try await Gateway.build(configuration: configuration, logger: logger)
+        let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
+        return GatewayHarness(server: server, gateway: gateway, telegram: telegram, telegramServer: telegramServer)
+    }
+
+    func stop() async throws {
+        try await server.stop()
+        try await telegramServer.stop()
+    }
+
+    /// Posts a webhook body to `/webhooks/{channel}`; returns the status code.
+    @discardableResult
+    func post(_ body: String, channel: String = "tg", secret: String? = GatewayHarness.secret) async throws -> Int {
+        var request = HTTPClientRequest(url: "\(server.baseURL)/webhooks/\(channel)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    func get(_ path: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.baseURL + path), timeout: .seconds(10))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    func counts() async throws -> StoreCounts {
+        try await gateway.runtime.store.counts()
+    }
+
+    /// Waits until every stored message is handled and nothing is waiting for delivery.
+    func settle() async throws {
+        try await eventually("pipeline to settle") {
+            let counts = try await counts()
+            return counts.unhandledMessages == 0 && counts.queuedTurns == 0 && counts.pendingDeliveries == 0
+        }
+    }
+
+    static func geral() throws -> Agent {
+        try Agent.load(file: Repository.prompts + "/geral.md")
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+/// Polls `condition` until it holds; fails after `seconds`. For waiting on background work, not for timing it.
+func eventually(_ what: String, seconds: Double = 15, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TimedOut(what: what)
+}

@@ -1,0 +1,160 @@
+import AtendeAgents
+import AtendeCore
+import AtendeServer
+import AtendeUnderstanding
+import AtendeTestSupport
+import Foundation
+import Testing
+
+/// Real Telegram payloads in over HTTP, replies out to a local server speaking the Bot API.
+@Suite struct TelegramEndToEndTests {
+    @Test func textMessageIsAnsweredInTheContactsLanguage() async throws {
+        let harness = try await GatewayHarness.start()
+        let english = try GatewayHarness.geral().offlineAnswers.filter { $0.language == .en }.map(\.answer)
+        #expect(try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 1, text: "hello, good morning")) == 200)
+        try await eventually("a reply") { harness.telegram.sentMessages.count == 1 }
+        let sent = try #require(harness.telegram.sentMessages.first)
+        #expect(sent.token == "123:abc")
+        #expect(sent.body.value(at: "chat_id")?.scalarText == "1111111")
+        #expect(english.contains(sent.body.value(at: "text")?.stringValue ?? ""))
+        try await harness.settle()
+        #expect(try await harness.counts().sentDeliveries == 1)
+        try await harness.stop()
+    }
+
+    @Test func buttonPressIsAcknowledgedAndAnswered() async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.post(Repository.fixture("telegram", "update-callback-query-chat.reconstructed.json")) == 200)
+        try await eventually("callback answer and reply") { harness.telegram.calls.count == 2 }
+        let calls = harness.telegram.calls
+        #expect(calls[0].method == "answerCallbackQuery")
+        #expect(calls[0].body.value(at: "callback_query_id") == .string("4382bfdwdsb323b2da"))
+        #expect(calls[1].method == "sendMessage")
+        #expect(calls[1].body.value(at: "chat_id")?.scalarText == "1111111")
+        try await harness.stop()
+    }
+
+    @Test(arguments: ["update-edited-message.json", "update-voice.json"])
+    func updatesTheBotDoesNotAnswerAreAcknowledgedAndIgnored(fixture: String) async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.post(Repository.fixture("telegram", fixture)) == 200)
+        #expect(try await harness.counts().inboundMessages == 0)
+        try await harness.stop()
+    }
+
+    @Test func concurrentDuplicatesProduceOneReply() async throws {
+        let harness = try await GatewayHarness.start()
+        let update = try Repository.telegramUpdate("update-message-text.json", updateID: 77, text: "oi")
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 { group.addTask { try await harness.post(update) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.allSatisfy { $0 == 200 })
+        try await eventually("the reply") { harness.telegram.sentMessages.count >= 1 }
+        try await harness.settle()
+        #expect(harness.telegram.sentMessages.count == 1)
+        #expect(try await harness.counts().inboundMessages == 1)
+        try await harness.stop()
+    }
+
+    @Test func messagesOfOneChatAreAnsweredInOrder() async throws {
+        let harness = try await GatewayHarness.start()
+        let texts = ["oi", "obrigado", "tchau"]
+        for (index, text) in texts.enumerated() {
+            try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 100 + index, text: text))
+        }
+        try await harness.settle()
+        let agent = try GatewayHarness.geral()
+        let replies = harness.telegram.sentMessages.compactMap { $0.body.value(at: "text")?.stringValue }
+        // Each turn answers everything pending; however the messages were grouped, replies keep their order.
+        #expect(!replies.isEmpty && replies.count <= texts.count)
+        #expect(replies.allSatisfy { reply in agent.offlineAnswers.contains { $0.answer == reply } || agent.fallback.values.contains(reply) })
+        try await harness.stop()
+    }
+
+    @Test func platformErrorThenRecoveryDeliversOnce() async throws {
+        let harness = try await GatewayHarness.start()
+        harness.telegram.failNextSends(with: [500, 502])
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 5, text: "oi"))
+        try await eventually("the reply after two failures") { harness.telegram.sentMessages.count == 1 }
+        try await harness.settle()
+        #expect(harness.telegram.sendAttempts == 3)
+        #expect(harness.telegram.sentMessages.count == 1)
+        try await harness.stop()
+    }
+
+    @Test func permanentPlatformErrorIsDeadWithoutRetries() async throws {
+        let harness = try await GatewayHarness.start()
+        harness.telegram.failNextSends(with: [400])
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 6, text: "oi"))
+        try await eventually("a dead entry") { try await harness.counts().deadDeliveries == 1 }
+        let dead = try await harness.gateway.runtime.store.deliveries(state: "dead", limit: 10)
+        #expect(dead.count == 1)
+        #expect(dead.first?.lastError?.contains("HTTP 400") == true)
+        #expect(harness.telegram.sendAttempts == 1)
+        // Replaying the dead entry delivers it now that Telegram accepts it.
+        #expect(try await harness.gateway.runtime.store.replayDelivery(id: try #require(dead.first?.id), now: SystemTime().nowMillis()))
+        harness.gateway.runtime.deliverySignal.notify()
+        try await eventually("the replayed reply") { harness.telegram.sentMessages.count == 1 }
+        try await harness.stop()
+    }
+}
+
+/// What the gateway answers to bad requests, and that it stores nothing for them.
+@Suite struct WebhookBadInputTests {
+    @Test func malformedJSONIsRefusedAndNothingStored() async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.post(#"{"update_id": 1, "message": {"#) == 400)
+        #expect(try await harness.counts().inboundMessages == 0)
+        try await harness.stop()
+    }
+
+    @Test(arguments: [nil, "wrong-secret", ""])
+    func missingOrWrongSecretIsUnauthorized(secret: String?) async throws {
+        let harness = try await GatewayHarness.start()
+        let update = try Repository.telegramUpdate("update-message-text.json", updateID: 9, text: "oi")
+        #expect(try await harness.post(update, secret: secret) == 401)
+        #expect(try await harness.counts().inboundMessages == 0)
+        try await harness.stop()
+    }
+
+    @Test func oversizeBodyIsRefused() async throws {
+        let harness = try await GatewayHarness.start(maxBodyBytes: 4096)
+        let update = try Repository.telegramUpdate("update-message-text.json", updateID: 10, text: String(repeating: "a", count: 5000))
+        #expect(try await harness.post(update) == 413)
+        #expect(try await harness.counts().inboundMessages == 0)
+        try await harness.stop()
+    }
+
+    @Test func unknownChannelIsNotFound() async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.post("{}", channel: "nope") == 404)
+        try await harness.stop()
+    }
+
+    @Test func authenticatedUnknownShapeIsAcknowledged() async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.post(#"{"something_new": {"x": 1}}"#) == 200)
+        #expect(try await harness.post(#"[1, 2, 3]"#) == 200)
+        #expect(try await harness.counts().inboundMessages == 0)
+        try await harness.stop()
+    }
+}
+
+@Suite struct OperationsTests {
+    @Test func healthReadinessAndMetrics() async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.get("/healthz").status == 200)
+        #expect(try await harness.get("/readyz").status == 200)
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 3, text: "oi"))
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 3, text: "oi"))
+        try await harness.settle()
+        let metrics = try await harness.get("/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains(#"atende_webhooks_total{channel="tg",outcome="stored"} 1"#))
+        #expect(metrics.body.contains(#"atende_webhooks_total{channel="tg",outcome="duplicate"} 1"#))
+        #expect(metrics.body.contains("atende_turn_duration_seconds_bucket"))
+        #expect(metrics.body.contains("atende_queue_depth"))
+        try await harness.stop()
+    }
+}
