@@ -157,6 +157,11 @@ public protocol GatewayStore: Sendable {
     /// Puts a dead entry back in the queue; `false` if there is no dead entry with that id.
     func replayDelivery(id: Int64, now: Int64) async throws -> Bool
 
+    /// Frees every lease at once. Only for a store one process owns (SQLite) when that process
+    /// starts: any lease found then belongs to a process that died, and waiting for it to expire
+    /// would only delay the replies.
+    func releaseAllLeases() async throws
+
     func counts() async throws -> StoreCounts
     /// Closes connections; the store is unusable afterwards.
     func close() async throws

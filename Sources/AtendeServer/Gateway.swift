@@ -75,6 +75,9 @@ public struct Gateway: Sendable {
         let runtime = runtime
         application.beforeServerStarts {
             try await runtime.store.migrate()
+            if !configuration.usesPostgres {
+                try await runtime.store.releaseAllLeases()
+            }
             runtime.started.open()
         }
         return application

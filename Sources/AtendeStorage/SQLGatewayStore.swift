@@ -188,6 +188,16 @@ public final class SQLGatewayStore: GatewayStore {
                     "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, finished_at = $1 WHERE id = $2",
                     [.int(now), .int(claim.jobID)]
                 )
+                // A turn takes at most `turnMessageLimit` messages; the rest need a turn of their own.
+                _ = try await session.query(
+                    """
+                    INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, created_at)
+                    SELECT $1, 'turn', $2, 'queued', $3, $3
+                    WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = $2 AND direction = 'in' AND handled_at IS NULL)
+                    ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued' DO NOTHING
+                    """,
+                    [tenant, .int(conversation.id), .int(now)]
+                )
             }
             return true
         } catch is LeaseLost {
@@ -318,6 +328,26 @@ public final class SQLGatewayStore: GatewayStore {
                 """,
                 [.int(now), .int(id)]
             )).isEmpty
+        }
+    }
+
+    public func releaseAllLeases() async throws {
+        try await database.transaction { session in
+            _ = try await session.query("UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL", [])
+            // A dead worker's turn runs again, unless the conversation already has a queued one.
+            _ = try await session.query(
+                """
+                UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL
+                WHERE state = 'running' AND NOT EXISTS (
+                    SELECT 1 FROM jobs queued
+                    WHERE queued.conversation_id = jobs.conversation_id AND queued.kind = 'turn' AND queued.state = 'queued')
+                """,
+                []
+            )
+            _ = try await session.query(
+                "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, last_error = 'worker died' WHERE state = 'running'", []
+            )
+            _ = try await session.query("UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE state = 'pending' AND lease_owner IS NOT NULL", [])
         }
     }
 

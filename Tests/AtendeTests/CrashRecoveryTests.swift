@@ -1,0 +1,145 @@
+import AsyncHTTPClient
+import AtendeCore
+import AtendeTestSupport
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The real `atende` binary, killed with SIGKILL while webhooks are in flight, then restarted:
+/// every webhook that got a 2xx is answered.
+///
+/// Telegram offers no idempotency key, so a reply whose HTTP call was in flight at the instant of
+/// the kill (sent, but not yet recorded as sent) goes out again after the restart. Only those can
+/// repeat: at most one per delivery worker. Everything else is answered exactly once.
+@Suite struct CrashRecoveryTests {
+    @Test func acknowledgedWebhooksSurviveSIGKILL() async throws {
+        let telegram = FakeTelegramAPI()
+        let telegramServer = try await telegram.start()
+        let directory = try Repository.temporaryDirectory()
+        let config = directory + "/atende.yaml"
+        try """
+        server: { host: "127.0.0.1" }
+        database: { url: "\(directory)/atende.sqlite" }
+        pipeline: { poll_ms: 50, delivery_workers: 8 }
+        log: { level: "warning" }
+        paths: { adapters: "\(Repository.adapters)", prompts: "\(Repository.prompts)" }
+        channels:
+          - id: "tg"
+            adapter: "telegram"
+            settings: { token: "123:abc", webhook_secret: "s3cret", api_base: "\(telegramServer.baseURL)" }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let first = try await GatewayProcess.start(config: config)
+        let acknowledged = NIOLockedValueBox<Set<Int64>>([])
+        let total = 400
+        let deliveryWorkers = 8
+        let killAfter = 120
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Eight senders, each with its own chats, so every update starts a conversation of its own.
+            for sender in 0..<8 {
+                group.addTask {
+                    for index in stride(from: sender, to: total, by: 8) {
+                        let chat = Int64(5000 + index)
+                        let body = try Repository.telegramUpdate("update-message-text.json", updateID: index + 1, chatID: chat, text: "oi")
+                        guard let status = try? await GatewayProcess.post(body, port: first.port, secret: "s3cret") else { return }
+                        if status == 200 { acknowledged.withLockedValue { _ = $0.insert(chat) } }
+                    }
+                }
+            }
+            group.addTask {
+                try await eventually("\(killAfter) acknowledgements", seconds: 60) { acknowledged.withLockedValue { $0.count } >= killAfter }
+                first.kill()
+            }
+            try await group.waitForAll()
+        }
+        let acked = acknowledged.withLockedValue { $0 }
+        #expect(acked.count >= killAfter)
+        #expect(acked.count < total, "the kill should land while webhooks are still arriving")
+
+        let second = try await GatewayProcess.start(config: config)
+        try await eventually("a reply to every acknowledged webhook", seconds: 60) {
+            let answered = Set(telegram.sentMessages.compactMap { $0.body.value(at: "chat_id")?.scalarText.flatMap { Int64($0) } })
+            return acked.isSubset(of: answered)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        var repliesPerChat: [Int64: Int] = [:]
+        for call in telegram.sentMessages {
+            if let chat = call.body.value(at: "chat_id")?.scalarText.flatMap({ Int64($0) }) { repliesPerChat[chat, default: 0] += 1 }
+        }
+        let duplicated = repliesPerChat.filter { $0.value > 1 }
+        #expect(duplicated.values.allSatisfy { $0 == 2 }, "no reply goes out more than twice: \(duplicated)")
+        #expect(duplicated.count <= deliveryWorkers, "only deliveries in flight at the kill repeat: \(duplicated)")
+        print("crash test: \(acked.count) acknowledged of \(total), all answered; \(duplicated.count) answered twice (in flight at the kill)")
+        #expect(try await second.terminate() == 0, "SIGTERM should stop the gateway cleanly")
+        try await telegramServer.stop()
+    }
+}
+
+/// A gateway process started from the built binary.
+final class GatewayProcess: Sendable {
+    let process: Process
+    let port: Int
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    static var binary: String { Repository.root + "/.build/debug/atende" }
+
+    static func start(config: String) async throws -> GatewayProcess {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TimedOut(what: "the atende binary at \(binary); run `swift build` first")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--config", config, "--port", "0"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        let (lines, continuation) = AsyncStream<String>.makeStream()
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                continuation.finish()
+                handle.readabilityHandler = nil
+            } else {
+                continuation.yield(String(decoding: data, as: UTF8.self))
+            }
+        }
+        try process.run()
+        var output = ""
+        for await chunk in lines {
+            output += chunk
+            if let range = output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                let port = Int(output[range].split(separator: ":").last ?? "") ?? 0
+                return GatewayProcess(process: process, port: port)
+            }
+        }
+        throw TimedOut(what: "the gateway to listen; it printed: \(output)")
+    }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    func terminate() async throws -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func post(_ body: String, port: Int, secret: String) async throws -> Int {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/tg")
+        request.method = .POST
+        request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret)
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        _ = try await response.body.collect(upTo: 1 << 16)
+        return Int(response.status.code)
+    }
+}
