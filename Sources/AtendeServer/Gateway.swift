@@ -52,6 +52,7 @@ public struct Gateway: Sendable {
         let configuration = runtime.configuration
         var services: [any Service] = [StoreCloser(store: runtime.store)]
         if let client = opened.postgresClient { services.append(client) }
+        guard configuration.runWorkers else { return services }
         for index in 0..<configuration.deliveryWorkers {
             services.append(DeliveryWorker(name: "delivery-\(index)", runtime: runtime))
         }

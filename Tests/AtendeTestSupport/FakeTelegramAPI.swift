@@ -11,6 +11,8 @@ public final class FakeTelegramAPI: Sendable {
         public var method: String
         public var token: String
         public var body: JSONValue
+        /// When the call arrived, in `ContinuousClock` time.
+        public var at: ContinuousClock.Instant
     }
 
     private let state = NIOLockedValueBox<(calls: [Call], failures: [Int], nextMessageID: Int, sendAttempts: Int)>(([], [], 1, 0))
@@ -54,7 +56,7 @@ public final class FakeTelegramAPI: Sendable {
             if method == "sendMessage", !state.failures.isEmpty {
                 return (state.failures.removeFirst(), 0)
             }
-            state.calls.append(Call(method: method, token: String(bot.dropFirst(3)), body: body))
+            state.calls.append(Call(method: method, token: String(bot.dropFirst(3)), body: body, at: .now))
             state.nextMessageID += 1
             return (200, state.nextMessageID)
         }

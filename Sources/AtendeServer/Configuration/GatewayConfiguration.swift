@@ -18,6 +18,8 @@ public struct GatewayConfiguration: Sendable {
     public var leaseMillis: Int64 = 30_000
     /// How often idle workers look for work other processes queued.
     public var pollMillis: Int64 = 200
+    /// `false` for a replica that only receives webhooks while workers run elsewhere.
+    public var runWorkers = true
     public var logLevel = "info"
     public var logFormat = "json"
     public var adaptersDirectory = "adapters"
@@ -102,6 +104,7 @@ extension GatewayConfiguration {
         Key(path: ["pipeline", "delivery_workers"], apply: int(1...256) { $0.deliveryWorkers = $1 }),
         Key(path: ["pipeline", "lease_ms"], apply: int(1000...3_600_000) { $0.leaseMillis = Int64($1) }),
         Key(path: ["pipeline", "poll_ms"], apply: int(10...60_000) { $0.pollMillis = Int64($1) }),
+        Key(path: ["pipeline", "run_workers"], apply: oneOf(["true", "false"]) { $0.runWorkers = $1 == "true" }),
         Key(path: ["log", "level"], apply: oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 }),
         Key(path: ["log", "format"], apply: oneOf(["json", "text"]) { $0.logFormat = $1 }),
         Key(path: ["paths", "adapters"]) { c, v, _ in c.adaptersDirectory = v },

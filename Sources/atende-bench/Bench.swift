@@ -1,0 +1,200 @@
+import ArgumentParser
+import AsyncHTTPClient
+import AtendeCore
+import AtendeTestSupport
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// Measures a release `atende serve` process from outside: webhooks over loopback in,
+/// replies out to a fake Telegram API in this process.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atende-bench",
+        abstract: "Benchmark durable ingest and end-to-end replies of a running atende binary."
+    )
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case ingest, e2e
+    }
+
+    @Option(help: "ingest: webhook POSTs answered 200 (workers off). e2e: webhook in to reply received.")
+    var mode: Mode = .ingest
+
+    @Option(help: "The atende binary to measure.")
+    var binary = ".build/release/atende"
+
+    @Option(help: "A postgres:// URL to use PostgreSQL; SQLite in a temporary directory otherwise.")
+    var database: String?
+
+    @Option(help: "Webhooks to send.")
+    var requests = 20_000
+
+    @Option(help: "Requests in flight at once (closed loop). Ignored with --rate.")
+    var concurrency = 64
+
+    @Option(help: "Send at this many webhooks per second (open loop) instead of as fast as possible.")
+    var rate: Int?
+
+    func run() async throws {
+        let telegram = FakeTelegramAPI()
+        let telegramServer = try await telegram.start()
+        let directory = NSTemporaryDirectory() + "atende-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let root = FileManager.default.currentDirectoryPath
+        let config = directory + "/atende.yaml"
+        try """
+        server: { host: "127.0.0.1" }
+        database: { url: "\(database ?? directory + "/atende.sqlite")" }
+        pipeline: { run_workers: \(mode == .e2e), poll_ms: 200 }
+        log: { level: "error" }
+        paths: { adapters: "\(root)/adapters", prompts: "\(root)/prompts" }
+        channels:
+          - id: "tg"
+            adapter: "telegram"
+            settings: { token: "1:bench", webhook_secret: "bench-secret", api_base: "\(telegramServer.baseURL)" }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let gateway = try await ServerProcess.start(binary: binary, config: config)
+        defer { gateway.stop() }
+        let runID = Int(Date().timeIntervalSince1970) % 100_000 * 1_000_000
+        let bodies = try (0..<requests).map { index in
+            try Repository.telegramUpdate(
+                "update-message-text.json", updateID: runID + index, chatID: Int64(runID + index), text: "oi, tudo bem?"
+            )
+        }
+        let url = "http://127.0.0.1:\(gateway.port)/webhooks/tg"
+        let latencies = NIOLockedValueBox<[Duration]>([])
+        let sentAt = NIOLockedValueBox<[Int64: ContinuousClock.Instant]>([:])
+        let failures = NIOLockedValueBox(0)
+        let post: @Sendable (Int) async -> Void = { index in
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: "bench-secret")
+            request.body = .bytes(ByteBuffer(string: bodies[index]))
+            let started = ContinuousClock.now
+            sentAt.withLockedValue { $0[Int64(runID + index)] = started }
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 4096)
+                if response.status == .ok {
+                    let elapsed = ContinuousClock.now - started
+                    latencies.withLockedValue { $0.append(elapsed) }
+                } else {
+                    failures.withLockedValue { $0 += 1 }
+                }
+            } catch {
+                failures.withLockedValue { $0 += 1 }
+            }
+        }
+
+        let started = ContinuousClock.now
+        if let rate {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<requests {
+                    let due = started + .nanoseconds(Int64(index) * 1_000_000_000 / Int64(rate))
+                    if due > .now { try? await Task.sleep(until: due) }
+                    group.addTask { await post(index) }
+                }
+            }
+        } else {
+            await withTaskGroup(of: Void.self) { group in
+                let next = NIOLockedValueBox(0)
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        while true {
+                            let index = next.withLockedValue { value -> Int in defer { value += 1 }; return value }
+                            guard index < requests else { return }
+                            await post(index)
+                        }
+                    }
+                }
+            }
+        }
+        let ingestElapsed = ContinuousClock.now - started
+        let acknowledged = latencies.withLockedValue { $0 }
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; store: \(database == nil ? "SQLite" : "PostgreSQL"); mode: \(mode.rawValue)")
+        print(String(format: "webhooks: %d sent, %d acknowledged, %d failed in %.2f s", requests, acknowledged.count, failures.withLockedValue { $0 }, ingestElapsed.seconds))
+        print(String(format: "ingest: %.0f webhooks/s; latency p50 %.2f ms, p99 %.2f ms", Double(acknowledged.count) / ingestElapsed.seconds, percentile(acknowledged, 0.5), percentile(acknowledged, 0.99)))
+
+        if mode == .e2e {
+            let deadline = ContinuousClock.now + .seconds(120)
+            while telegram.sentMessages.count < acknowledged.count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let replies = telegram.sentMessages
+            let sends = sentAt.withLockedValue { $0 }
+            let endToEnd = replies.compactMap { call -> Duration? in
+                guard let chat = call.body.value(at: "chat_id")?.scalarText.flatMap(Int64.init), let sent = sends[chat] else { return nil }
+                return call.at - sent
+            }
+            let last = replies.map(\.at).max() ?? .now
+            print(String(format: "end to end: %d replies in %.2f s = %.0f messages/s; webhook-to-reply p50 %.2f ms, p99 %.2f ms",
+                replies.count, (last - started).seconds, Double(replies.count) / (last - started).seconds,
+                percentile(endToEnd, 0.5), percentile(endToEnd, 0.99)))
+        }
+        let memory = gateway.memory()
+        print("gateway memory: peak RSS \(memory.peakKiB / 1024) MiB, RSS now \(memory.currentKiB / 1024) MiB")
+        try await telegramServer.stop()
+    }
+
+    func percentile(_ values: [Duration], _ fraction: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))].seconds * 1000
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// The gateway under test, as its own process so its memory is measured alone.
+struct ServerProcess {
+    let process: Process
+    let port: Int
+
+    static func start(binary: String, config: String) async throws -> ServerProcess {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("no atende binary at \(binary); build it with `swift build -c release`")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--config", config, "--port", "0"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var output = ""
+        while true {
+            let data = stderr.fileHandleForReading.availableData
+            guard !data.isEmpty else { throw ValidationError("atende exited before listening: \(output)") }
+            output += String(decoding: data, as: UTF8.self)
+            if let range = output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+                let port = Int(output[range].split(separator: ":").last ?? "")
+            {
+                return ServerProcess(process: process, port: port)
+            }
+        }
+    }
+
+    /// Peak and current resident memory from /proc, in KiB.
+    func memory() -> (peakKiB: Int, currentKiB: Int) {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        func field(_ name: String) -> Int {
+            let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return (field("VmHWM"), field("VmRSS"))
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
