@@ -107,7 +107,7 @@ enum Migrations {
     /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together
     /// do not race; SQLite's `BEGIN IMMEDIATE` already excludes other writers.
     static func apply(to database: any SQLDatabase, now: Int64) async throws -> [Int] {
-        try await database.transaction { session in
+        try await database.transaction(durable: true) { session in
             if database.dialect == .postgres {
                 _ = try await session.query("SELECT pg_advisory_xact_lock(7270501)", [])
             }

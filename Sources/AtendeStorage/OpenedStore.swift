@@ -19,7 +19,7 @@ public struct OpenedStore: Sendable {
         let path = url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let database = try await SQLiteDatabase.open(path: path, logger: logger)
+        let database = try await SQLiteDatabase.open(path: path)
         return OpenedStore(store: SQLGatewayStore(database: database), postgresClient: nil)
     }
 

@@ -18,7 +18,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     public func ping() async throws {
-        _ = try await database.transaction { try await $0.query("SELECT 1", []) }
+        _ = try await database.transaction(durable: false) { try await $0.query("SELECT 1", []) }
     }
 
     public func close() async throws {
@@ -29,13 +29,13 @@ public final class SQLGatewayStore: GatewayStore {
 
     public func ingest(_ items: [IngestItem], debounceMillis: Int64) async throws -> [IngestOutcome] {
         let tenant = SQLValue.text(tenantID)
-        return try await database.transaction { session in
-            var outcomes: [IngestOutcome] = []
-            outcomes.reserveCapacity(items.count)
-            for item in items {
-                let event = item.event
-                let channel = SQLValue.text(item.channelID)
-                let now = SQLValue.int(item.receivedAt)
+        return try await database.transaction(durable: true) { session in
+            // Contacts, then conversations, are upserted in one global key order, so concurrent
+            // batches (from this process or another replica) never lock rows in opposite orders.
+            var contactIDs: [ContactKey: Int64] = [:]
+            var names: [ContactKey: String] = [:]
+            for item in items { names[ContactKey(channel: item.channelID, id: item.event.sender.id)] = item.event.sender.name }
+            for key in Set(items.map { ContactKey(channel: $0.channelID, id: $0.event.sender.id) }).sorted() {
                 let inserted = try await session.query(
                     """
                     INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, created_at)
@@ -44,9 +44,18 @@ public final class SQLGatewayStore: GatewayStore {
                     DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name)
                     RETURNING id
                     """,
-                    [tenant, channel, .text(event.sender.id), .optional(event.sender.name), now]
+                    [tenant, .text(key.channel), .text(key.id), .optional(names[key]), .int(items[0].receivedAt)]
                 )
-                guard let contactID = inserted.first?.int(0) else { throw StoreError.unexpected("contact upsert returned no id") }
+                guard let id = inserted.first?.int(0) else { throw StoreError.unexpected("contact upsert returned no id") }
+                contactIDs[key] = id
+            }
+            var conversationIDs: [ContactKey: Int64] = [:]
+            var starters: [ContactKey: ContactKey] = [:]
+            for item in items {
+                let chat = ContactKey(channel: item.channelID, id: item.event.conversation)
+                if starters[chat] == nil { starters[chat] = ContactKey(channel: item.channelID, id: item.event.sender.id) }
+            }
+            for chat in starters.keys.sorted() {
                 let conversation = try await session.query(
                     """
                     INSERT INTO conversations (tenant_id, channel_id, platform_chat_id, contact_id, created_at, updated_at)
@@ -54,11 +63,17 @@ public final class SQLGatewayStore: GatewayStore {
                     ON CONFLICT (tenant_id, channel_id, platform_chat_id) DO UPDATE SET updated_at = excluded.updated_at
                     RETURNING id
                     """,
-                    [tenant, channel, .text(event.conversation), .int(contactID), now]
+                    [tenant, .text(chat.channel), .text(chat.id), .int(contactIDs[starters[chat]!]!), .int(items[0].receivedAt)]
                 )
-                guard let conversationID = conversation.first?.int(0) else {
-                    throw StoreError.unexpected("conversation upsert returned no id")
-                }
+                guard let id = conversation.first?.int(0) else { throw StoreError.unexpected("conversation upsert returned no id") }
+                conversationIDs[chat] = id
+            }
+            // Messages in arrival order: their ids are the order a conversation is answered in.
+            var outcomes: [IngestOutcome] = []
+            outcomes.reserveCapacity(items.count)
+            for item in items {
+                let event = item.event
+                let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: event.conversation)]!
                 let message = try await session.query(
                     """
                     INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
@@ -68,9 +83,9 @@ public final class SQLGatewayStore: GatewayStore {
                     RETURNING id
                     """,
                     [
-                        tenant, channel, .int(conversationID), .text(event.kind.rawValue), .text(event.platformEventID),
+                        tenant, .text(item.channelID), .int(conversationID), .text(event.kind.rawValue), .text(event.platformEventID),
                         .text(event.text), .optional(event.choiceID), .optional(event.language), .optional(event.sender.name),
-                        .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), now,
+                        .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), .int(item.receivedAt),
                     ]
                 )
                 guard let messageID = message.first?.int(0) else {
@@ -83,7 +98,7 @@ public final class SQLGatewayStore: GatewayStore {
                     VALUES ($1, 'turn', $2, 'queued', $3, $4)
                     ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued' DO NOTHING
                     """,
-                    [tenant, .int(conversationID), .int(item.receivedAt + debounceMillis), now]
+                    [tenant, .int(conversationID), .int(item.receivedAt + debounceMillis), .int(item.receivedAt)]
                 )
                 outcomes.append(.stored(messageID: messageID, conversationID: conversationID))
             }
@@ -96,7 +111,7 @@ public final class SQLGatewayStore: GatewayStore {
     public func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn? {
         let token = "\(worker)/\(UUID().uuidString)"
         let lockClause = database.dialect.lockClause("j, c")
-        return try await database.transaction { session -> ClaimedTurn? in
+        return try await database.transaction(durable: false) { session -> ClaimedTurn? in
             let due = try await session.query(
                 """
                 SELECT j.id, j.attempts, c.id, c.channel_id, c.platform_chat_id
@@ -143,7 +158,7 @@ public final class SQLGatewayStore: GatewayStore {
         let tenant = SQLValue.text(tenantID)
         let conversation = claim.turn.conversation
         do {
-            try await database.transaction { session in
+            try await database.transaction(durable: false) { session in
                 let released = try await session.query(
                     """
                     UPDATE conversations SET lease_owner = NULL, lease_until = NULL, updated_at = $1
@@ -207,7 +222,7 @@ public final class SQLGatewayStore: GatewayStore {
 
     public func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws {
         let conversationID = SQLValue.int(claim.turn.conversation.id)
-        try await database.transaction { session in
+        try await database.transaction(durable: false) { session in
             let released = try await session.query(
                 "UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2 RETURNING id",
                 [conversationID, .text(claim.leaseToken)]
@@ -235,7 +250,7 @@ public final class SQLGatewayStore: GatewayStore {
     public func claimDelivery(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedDelivery? {
         let token = "\(worker)/\(UUID().uuidString)"
         let lockClause = database.dialect.lockClause("o")
-        return try await database.transaction { session -> ClaimedDelivery? in
+        return try await database.transaction(durable: false) { session -> ClaimedDelivery? in
             let due = try await session.query(
                 """
                 SELECT o.id, o.channel_id, o.conversation_id, o.action, o.payload, o.attempts, o.trace_id, o.created_at
@@ -268,7 +283,9 @@ public final class SQLGatewayStore: GatewayStore {
 
     public func markDelivered(_ delivery: ClaimedDelivery, platformMessageID: String?, now: Int64) async throws {
         // Marked sent even if the lease ran out meanwhile: it was sent, and sending it again is worse.
-        _ = try await database.transaction { session in
+        // Not a durable commit: a crash of the process keeps it; a power loss right after may not,
+        // and then the reply is sent again, which beats waiting for the disk on every delivery.
+        _ = try await database.transaction(durable: false) { session in
             try await session.query(
                 """
                 UPDATE outbox SET state = 'sent', sent_at = $1, platform_message_id = $2, lease_owner = NULL, lease_until = NULL,
@@ -281,7 +298,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     public func markDeliveryFailed(_ delivery: ClaimedDelivery, error: String, retryAt: Int64?, now: Int64) async throws {
-        _ = try await database.transaction { session in
+        _ = try await database.transaction(durable: false) { session in
             if let retryAt {
                 try await session.query(
                     """
@@ -303,7 +320,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     public func deliveries(state: String, limit: Int) async throws -> [DeliveryRecord] {
-        try await database.transaction { session in
+        try await database.transaction(durable: false) { session in
             try await session.query(
                 """
                 SELECT id, channel_id, conversation_id, action, state, attempts, last_error FROM outbox
@@ -320,7 +337,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     public func replayDelivery(id: Int64, now: Int64) async throws -> Bool {
-        try await database.transaction { session in
+        try await database.transaction(durable: true) { session in
             !(try await session.query(
                 """
                 UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, last_error = NULL
@@ -332,7 +349,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     public func releaseAllLeases() async throws {
-        try await database.transaction { session in
+        try await database.transaction(durable: false) { session in
             _ = try await session.query("UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL", [])
             // A dead worker's turn runs again, unless the conversation already has a queued one.
             _ = try await session.query(
@@ -352,7 +369,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     public func counts() async throws -> StoreCounts {
-        try await database.transaction { session in
+        try await database.transaction(durable: false) { session in
             let row = try await session.query(
                 """
                 SELECT
@@ -394,6 +411,16 @@ public final class SQLGatewayStore: GatewayStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return (try? encoder.encode(acknowledgement)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}
+
+/// A platform-side id within a channel: a contact (sender id) or a conversation (chat id).
+struct ContactKey: Hashable, Comparable {
+    var channel: String
+    var id: String
+
+    static func < (lhs: ContactKey, rhs: ContactKey) -> Bool {
+        (lhs.channel, lhs.id) < (rhs.channel, rhs.id)
     }
 }
 

@@ -22,9 +22,16 @@ public final class BackgroundServer: Sendable {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = makeApplication { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: .init(label: "test")))
-        let task = Task { try await group.run() }
+        let task = Task {
+            // If the application stops before listening (a failed start), nobody waits forever.
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw ServerDidNotStart() }
+        guard let port = await iterator.next() else {
+            try await task.value
+            throw ServerDidNotStart()
+        }
         return BackgroundServer(port: port, group: group, task: task)
     }
 

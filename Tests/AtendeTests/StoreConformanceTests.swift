@@ -100,27 +100,36 @@ struct StoreConformanceTests {
                     Self.inbound("chat-a", "e1", "a1 again"),  // the same event twice in one batch
                     choice,
                     Self.inbound("chat-a", "e1", "a1 elsewhere", channel: "whatsapp"),  // same ids, other channel
+                    // A group chat: two senders, the later one sorting first by id.
+                    Self.inbound("chat-g", "e6", "group first", at: Self.t0 + 6, sender: "zed"),
+                    Self.inbound("chat-g", "e7", "group second", at: Self.t0 + 7, sender: "amy"),
                 ],
                 debounceMillis: 0
             )
-            try #require(outcomes.count == 6)
+            try #require(outcomes.count == 8)
             let a1 = try #require(outcomes[0].storedIDs)
             let b1 = try #require(outcomes[1].storedIDs)
             let a2 = try #require(outcomes[2].storedIDs)
             #expect(outcomes[3] == .duplicate)
             let b2 = try #require(outcomes[4].storedIDs)
             let elsewhere = try #require(outcomes[5].storedIDs)
+            let g1 = try #require(outcomes[6].storedIDs)
+            let g2 = try #require(outcomes[7].storedIDs)
 
             #expect(a1.conversationID == a2.conversationID)
             #expect(b1.conversationID == b2.conversationID)
             #expect(a1.conversationID != b1.conversationID)
-            #expect(Set([a1.conversationID, b1.conversationID, elsewhere.conversationID]).count == 3)
-            #expect([a1, b1, a2, b2, elsewhere].map(\.messageID) == [a1, b1, a2, b2, elsewhere].map(\.messageID).sorted())
-            #expect(Set([a1, b1, a2, b2, elsewhere].map(\.messageID)).count == 5)
+            #expect(g1.conversationID == g2.conversationID)
+            #expect(Set([a1, b1, elsewhere, g1].map(\.conversationID)).count == 4)
+            #expect(Set([a1, b1, a2, b2, elsewhere, g1, g2].map(\.messageID)).count == 7)
+            // Within a conversation, ids follow arrival (batch) order: turns list messages by id.
+            #expect(a1.messageID < a2.messageID)
+            #expect(b1.messageID < b2.messageID)
+            #expect(g1.messageID < g2.messageID, "a group chat's messages must keep their arrival order whoever sent them")
 
             var counts = try await store.counts()
-            #expect(counts.inboundMessages == 5)
-            #expect(counts.queuedTurns == 3)
+            #expect(counts.inboundMessages == 7)
+            #expect(counts.queuedTurns == 4)
 
             // A later batch sees earlier events as duplicates and joins existing conversations.
             let later = try await store.ingest(
@@ -129,10 +138,10 @@ struct StoreConformanceTests {
             try #require(later.count == 2)
             #expect(later[0] == .duplicate)
             let c1 = try #require(later[1].storedIDs)
-            #expect(![a1.conversationID, b1.conversationID, elsewhere.conversationID].contains(c1.conversationID))
+            #expect(![a1, b1, elsewhere, g1].map(\.conversationID).contains(c1.conversationID))
             counts = try await store.counts()
-            #expect(counts.inboundMessages == 6)
-            #expect(counts.queuedTurns == 4)
+            #expect(counts.inboundMessages == 8)
+            #expect(counts.queuedTurns == 5)
 
             // The turns carry what was stored.
             var turns: [Int64: Turn] = [:]
@@ -140,7 +149,7 @@ struct StoreConformanceTests {
                 #expect(turns[claim.turn.conversation.id] == nil, "one turn per conversation")
                 turns[claim.turn.conversation.id] = claim.turn
             }
-            #expect(turns.count == 4)
+            #expect(turns.count == 5)
             let turnA = try #require(turns[a1.conversationID])
             #expect(turnA.conversation.channelID == "telegram")
             #expect(turnA.conversation.platformChatID == "chat-a")
@@ -165,6 +174,10 @@ struct StoreConformanceTests {
             #expect(turnElsewhere.conversation.channelID == "whatsapp")
             #expect(turnElsewhere.conversation.platformChatID == "chat-a")
             #expect(turnElsewhere.messages.map(\.text) == ["a1 elsewhere"])
+
+            let turnG = try #require(turns[g1.conversationID])
+            #expect(turnG.messages.map(\.text) == ["group first", "group second"])
+            #expect(turnG.messages.map(\.senderName) == ["zed", "amy"])
         }
     }
 
@@ -486,6 +499,54 @@ struct StoreConformanceTests {
         }
     }
 
+    // MARK: - Leases of a dead process
+
+    @Test("releaseAllLeases makes held turns and deliveries claimable at once; the old claims are stale", arguments: StoreConformanceTests.backends)
+    func releaseAllLeasesFreesEverything(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { store in
+            // A delivery held by the dead process.
+            _ = try await store.ingest([Self.inbound("chat-c", "c1", "hi")], debounceMillis: 0)
+            let turnC = try #require(try await store.claimTurn(worker: "dead", now: Self.t0, leaseMillis: Self.lease))
+            #expect(try await store.completeTurn(turnC, outbox: [Self.draft("Oi", chat: "chat-c")], now: Self.t0))
+            let heldDelivery = try #require(try await store.claimDelivery(worker: "dead", now: Self.t0, leaseMillis: Self.lease))
+            // Two turns held by it; B got another message meanwhile.
+            _ = try await store.ingest([Self.inbound("chat-a", "a1", "a1"), Self.inbound("chat-b", "b1", "b1")], debounceMillis: 0)
+            let held1 = try #require(try await store.claimTurn(worker: "dead", now: Self.t0 + 1, leaseMillis: Self.lease))
+            let held2 = try #require(try await store.claimTurn(worker: "dead", now: Self.t0 + 1, leaseMillis: Self.lease))
+            let (heldA, heldB) = held1.turn.conversation.platformChatID == "chat-a" ? (held1, held2) : (held2, held1)
+            _ = try await store.ingest([Self.inbound("chat-b", "b2", "b2", at: Self.t0 + 2)], debounceMillis: 0)
+            #expect(try await store.claimTurn(worker: "new", now: Self.t0 + 3, leaseMillis: Self.lease) == nil)
+            #expect(try await store.claimDelivery(worker: "new", now: Self.t0 + 3, leaseMillis: Self.lease) == nil)
+
+            try await store.releaseAllLeases()
+
+            var turns: [String: ClaimedTurn] = [:]
+            while let claim = try await store.claimTurn(worker: "new", now: Self.t0 + 3, leaseMillis: Self.lease) {
+                #expect(turns[claim.turn.conversation.platformChatID] == nil, "one turn per conversation")
+                turns[claim.turn.conversation.platformChatID] = claim
+            }
+            #expect(turns.count == 2)
+            let againA = try #require(turns["chat-a"])
+            #expect(againA.turn.messages == heldA.turn.messages)
+            #expect(againA.attempts == heldA.attempts + 1)
+            let againB = try #require(turns["chat-b"])
+            #expect(againB.turn.messages.map(\.text) == ["b1", "b2"])
+            let redelivery = try #require(try await store.claimDelivery(worker: "new", now: Self.t0 + 3, leaseMillis: Self.lease))
+            #expect(redelivery.id == heldDelivery.id)
+            #expect(redelivery.attempts == 2)
+
+            let before = try await store.counts()
+            #expect(await Self.completeStale(store, heldA, outbox: [Self.draft("late")], now: Self.t0 + 4) == false)
+            #expect(await Self.completeStale(store, heldB, outbox: [Self.draft("late")], now: Self.t0 + 4) == false)
+            #expect(try await store.counts() == before)
+            #expect(before.queuedTurns == 2)
+            for claim in [againA, againB] { #expect(try await store.completeTurn(claim, outbox: [], now: Self.t0 + 5)) }
+            let after = try await store.counts()
+            #expect(after.unhandledMessages == 0)
+            #expect(after.queuedTurns == 0)
+        }
+    }
+
     // MARK: - 9. Migrations
 
     @Test("migrate is idempotent, also when started concurrently, and keeps the data", arguments: StoreConformanceTests.backends)
@@ -518,12 +579,15 @@ struct StoreConformanceTests {
 // MARK: - Helpers
 
 extension StoreConformanceTests {
-    static func inbound(_ chat: String, _ eventID: String, _ text: String, at time: Int64 = t0, channel: String = "telegram") -> IngestItem {
+    /// A text message; the sender defaults to the chat's one contact ("user-<chat>", named "User <chat>").
+    static func inbound(
+        _ chat: String, _ eventID: String, _ text: String, at time: Int64 = t0, channel: String = "telegram", sender: String? = nil
+    ) -> IngestItem {
         IngestItem(
             channelID: channel,
             event: InboundEvent(
-                kind: .message, platformEventID: eventID, conversation: chat, sender: Sender(id: "user-\(chat)", name: "User \(chat)"),
-                text: text
+                kind: .message, platformEventID: eventID, conversation: chat,
+                sender: sender.map { Sender(id: $0, name: $0) } ?? Sender(id: "user-\(chat)", name: "User \(chat)"), text: text
             ),
             traceID: "trace-\(eventID)",
             receivedAt: time

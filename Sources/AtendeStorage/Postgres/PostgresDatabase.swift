@@ -43,9 +43,19 @@ public final class PostgresDatabase: SQLDatabase {
         return configuration
     }
 
-    public func transaction<Result: Sendable>(_ body: (any SQLSession) async throws -> Result) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(PostgresSession(connection: connection, logger: logger))
+    public func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                let session = PostgresSession(connection: connection, logger: logger)
+                if !durable {
+                    _ = try await session.query("SET LOCAL synchronous_commit = off", [])
+                }
+                return try await body(session)
+            }
+        } catch let error as PostgresTransactionError {
+            // The store's own errors (such as a lost lease) come back wrapped; callers match on them.
+            if let closureError = error.closureError { throw closureError }
+            throw error
         }
     }
 

@@ -1,22 +1,33 @@
+import NIOConcurrencyHelpers
+
 /// A first-come, first-served lock for async code, held across suspension points
 /// (an actor alone is re-entrant at every `await`, which would interleave transactions).
-actor AsyncMutex {
-    private var isLocked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+final class AsyncMutex: Sendable {
+    private let state = NIOLockedValueBox<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func lock() async {
-        guard isLocked else {
-            isLocked = true
-            return
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLockedValue { state -> Bool in
+                guard state.locked else {
+                    state.locked = true
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if acquired { continuation.resume() }
         }
-        await withCheckedContinuation { waiters.append($0) }
     }
 
+    /// Hands the lock to the longest waiter, or frees it.
     func unlock() {
-        if waiters.isEmpty {
-            isLocked = false
-        } else {
-            waiters.removeFirst().resume()
+        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.locked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
         }
+        next?.resume()
     }
 }

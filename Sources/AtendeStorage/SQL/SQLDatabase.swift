@@ -61,6 +61,9 @@ public protocol SQLSession {
 public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<Result: Sendable>(_ body: (any SQLSession) async throws -> Result) async throws -> Result
+    /// - Parameter durable: `true` when the commit must survive power loss before returning
+    ///   (acknowledged webhooks). Bookkeeping that is safe to redo after a power loss passes
+    ///   `false` and skips waiting for the disk.
+    func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result
     func close() async throws
 }

@@ -1,83 +1,68 @@
 import Foundation
-import Logging
-import NIOCore
-import SQLiteNIO
+import NIOPosix
 
 /// The embedded store: one SQLite file in WAL mode behind one connection.
 ///
-/// sqlite-nio has no pool and runs each statement on a thread pool, so transactions are
-/// serialized here; that also gives the "one writer" contract the claim queries rely on.
+/// Transactions are serialized by a mutex: SQLite has one writer anyway, and that is what gives
+/// the claim queries their "one conversation, one worker" guarantee in a single process.
+///
+/// Durability: a durable transaction (storing acknowledged webhooks) commits with
+/// `synchronous = FULL`, which also makes every earlier commit durable; bookkeeping commits use
+/// `NORMAL`, which survives a crash of the process but may roll back on power loss, in which
+/// case a turn or delivery simply runs again.
 public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
-    private let connection: SQLiteConnection
+    private let handle: SQLiteHandle
     private let mutex = AsyncMutex()
 
-    private init(connection: SQLiteConnection) {
-        self.connection = connection
+    private init(handle: SQLiteHandle) {
+        self.handle = handle
     }
 
     /// Opens (creating if needed) the database file at `path`.
-    public static func open(path: String, logger: Logger) async throws -> SQLiteDatabase {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        // WAL lets readers run beside the writer; FULL makes every acknowledged commit survive
-        // a power cut, not only a crash. Group commit keeps that affordable.
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"] {
-            _ = try await connection.query(pragma, [])
+    public static func open(path: String) async throws -> SQLiteDatabase {
+        let handle = try await NIOThreadPool.singleton.runIfActive { try SQLiteHandle(path: path) }
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
+            _ = try handle.execute(pragma, [])
         }
-        return SQLiteDatabase(connection: connection)
+        return SQLiteDatabase(handle: handle)
     }
 
-    public func transaction<Result: Sendable>(_ body: (any SQLSession) async throws -> Result) async throws -> Result {
-        let session = SQLiteSession(connection: connection)
+    public func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result {
         await mutex.lock()
+        defer { mutex.unlock() }
+        // The safety level is read at commit time and cannot change inside a transaction.
+        if durable { _ = try handle.execute("PRAGMA synchronous = FULL", []) }
+        defer { if durable { _ = try? handle.execute("PRAGMA synchronous = NORMAL", []) } }
+        let session = SQLiteSession(handle: handle)
+        _ = try handle.execute("BEGIN IMMEDIATE", [])
         do {
-            _ = try await connection.query("BEGIN IMMEDIATE", [])
-            do {
-                let result = try await body(session)
-                _ = try await connection.query("COMMIT", [])
-                await mutex.unlock()
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", [])
-                throw error
+            let result = try await body(session)
+            if durable {
+                // The fsync runs off the cooperative threads so it does not stall other tasks.
+                let handle = handle
+                try await NIOThreadPool.singleton.runIfActive { _ = try handle.execute("COMMIT", []) }
+            } else {
+                _ = try handle.execute("COMMIT", [])
             }
+            return result
         } catch {
-            await mutex.unlock()
+            _ = try? handle.execute("ROLLBACK", [])
             throw error
         }
     }
 
     public func close() async throws {
-        try await connection.close()
+        await mutex.lock()
+        handle.close()
+        mutex.unlock()
     }
 }
 
 struct SQLiteSession: SQLSession {
-    let connection: SQLiteConnection
+    let handle: SQLiteHandle
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        // `$1` is a named parameter to SQLite; `?1` is the numbered one with the same meaning.
-        let rows = try await connection.query(sql.replacingOccurrences(of: "$", with: "?"), binds.map(\.sqliteData))
-        return rows.map { row in
-            SQLRow(values: row.columns.map { column in
-                switch column.data {
-                case .integer(let number): return .int(Int64(number))
-                case .text(let text): return .text(text)
-                case .float(let number): return .int(Int64(number))
-                case .blob(let buffer): return .text(String(buffer: buffer))
-                case .null: return .null
-                }
-            })
-        }
-    }
-}
-
-extension SQLValue {
-    var sqliteData: SQLiteData {
-        switch self {
-        case .int(let number): return .integer(Int(number))
-        case .text(let text): return .text(text)
-        case .null: return .null
-        }
+        try handle.execute(sql, binds)
     }
 }
