@@ -88,9 +88,10 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses JSON bytes; `nil` when they are not a JSON document.
+    /// Parses JSON bytes; `nil` when they are not a JSON document (or nest deeper than 128 levels).
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        if let parsed = bytes.withContiguousStorageIfAvailable({ JSONParser.parse($0) }) { return parsed }
+        return Array(bytes).withUnsafeBufferPointer { JSONParser.parse($0) }
     }
 
     /// Compact JSON text with sorted keys, for storage and request bodies.

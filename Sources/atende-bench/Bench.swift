@@ -66,6 +66,10 @@ struct Bench: AsyncParsableCommand {
             )
         }
         let url = "http://127.0.0.1:\(gateway.port)/webhooks/tg"
+        // One connection per request in flight, as many clients of a platform would open.
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let latencies = NIOLockedValueBox<[Duration]>([])
         let sentAt = NIOLockedValueBox<[Int64: ContinuousClock.Instant]>([:])
         let failures = NIOLockedValueBox(0)
@@ -77,7 +81,7 @@ struct Bench: AsyncParsableCommand {
             let started = ContinuousClock.now
             sentAt.withLockedValue { $0[Int64(runID + index)] = started }
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                let response = try await client.execute(request, timeout: .seconds(30))
                 _ = try await response.body.collect(upTo: 4096)
                 if response.status == .ok {
                     let elapsed = ContinuousClock.now - started
@@ -135,6 +139,7 @@ struct Bench: AsyncParsableCommand {
                 replies.count, (last - started).seconds, Double(replies.count) / (last - started).seconds,
                 percentile(endToEnd, 0.5), percentile(endToEnd, 0.99)))
         }
+        try await client.shutdown()
         let memory = gateway.memory()
         print("gateway memory: peak RSS \(memory.peakKiB / 1024) MiB, RSS now \(memory.currentKiB / 1024) MiB")
         try await telegramServer.stop()
