@@ -129,7 +129,12 @@ extension AdapterDefinition {
         var outbound: [String: OutboundAction] = [:]
         let outboundNode = try top.required("outbound")
         for (name, node) in try outboundNode.mappingEntries() {
-            outbound[name] = try parseAction(node, settings: settingNames)
+            // What an action can read: the reply, the settings, and what its acknowledging rules pass.
+            var scope = PlaceholderScope(settings: settingNames, names: ["settings", "conversation", "text", "choices"])
+            for rule in inbound where rule.acknowledge?.action == name {
+                if let values = rule.acknowledge?.values { scope.names.formUnion(values.keys) }
+            }
+            outbound[name] = try parseAction(node, scope: scope)
         }
         for action in requiredActions where outbound[action] == nil {
             throw outboundNode.problem("missing the '\(action)' action")
@@ -167,7 +172,7 @@ extension AdapterDefinition {
     private static func parseVerification(_ node: YAMLNode, settings: Set<String>) throws -> Verification {
         let mapping = try node.mapping(allowed: ["header", "equals"])
         let expected = try template(try mapping.required("equals"))
-        try checkSettings(expected, node: node, settings: settings)
+        try PlaceholderScope(settings: settings, names: ["settings"]).check(expected, node: try mapping.required("equals"))
         return .headerEquals(header: try mapping.requiredString("header"), expected: expected)
     }
 
@@ -228,24 +233,26 @@ extension AdapterDefinition {
         }
     }
 
-    private static func parseAction(_ node: YAMLNode, settings: Set<String>) throws -> OutboundAction {
+    private static func parseAction(_ node: YAMLNode, scope: PlaceholderScope) throws -> OutboundAction {
         let mapping = try node.mapping(allowed: ["method", "url", "headers", "json", "message_id"])
         let method = (try mapping.string("method") ?? "POST").uppercased()
         guard ["POST", "PUT", "PATCH", "GET", "DELETE"].contains(method) else {
             throw try mapping.required("method").problem("method must be POST, PUT, PATCH, GET or DELETE")
         }
-        let url = try template(try mapping.required("url"))
-        try checkSettings(url, node: try mapping.required("url"), settings: settings)
+        let urlNode = try mapping.required("url")
+        let url = try template(urlNode)
+        try scope.check(url, node: urlNode)
         var headers: [String: StringTemplate] = [:]
         for (name, value) in try mapping["headers"]?.mappingEntries() ?? [] {
-            headers[name] = try template(value)
-            try checkSettings(headers[name]!, node: value, settings: settings)
+            let header = try template(value)
+            try scope.check(header, node: value)
+            headers[name] = header
         }
         return OutboundAction(
             method: method,
             url: url,
             headers: headers,
-            json: try mapping["json"].map(BodyTemplate.parse),
+            json: try mapping["json"].map { try BodyTemplate.parse($0, scope: scope) },
             messageIDPath: try mapping.string("message_id")
         )
     }
@@ -270,12 +277,28 @@ extension AdapterDefinition {
             throw node.problem(error.message)
         }
     }
+}
 
-    /// A `settings.x` placeholder must name a declared setting: a typo would otherwise fail closed at run time.
-    private static func checkSettings(_ template: StringTemplate, node: YAMLNode, settings: Set<String>) throws {
-        for path in template.paths where path.hasPrefix("settings.") {
-            let name = String(path.dropFirst("settings.".count))
-            guard settings.contains(name) else { throw node.problem("'\(path)' is not a declared setting") }
+/// What the placeholders of one part of a definition may name. A typo would otherwise leave a
+/// field out of every request and send each reply to the dead letters, so it is a load error.
+struct PlaceholderScope {
+    var settings: Set<String>
+    var names: Set<String>
+
+    func check(_ template: StringTemplate, node: YAMLNode) throws {
+        for path in template.paths {
+            let root = String(path.split(separator: ".", maxSplits: 1).first ?? "")
+            guard names.contains(root) else {
+                throw node.problem("'{{\(path)}}' names nothing available here; use one of: \(names.sorted().joined(separator: ", "))")
+            }
+            if root == "settings", !settings.contains(String(path.dropFirst("settings.".count))) {
+                throw node.problem("'\(path)' is not a declared setting")
+            }
         }
+    }
+
+    /// Inside `each`, a choice's fields are in scope too.
+    var insideEach: PlaceholderScope {
+        PlaceholderScope(settings: settings, names: names.union(["id", "title"]))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import AtendeCore
 
 /// A configured channel: an adapter definition plus the settings of one account on that platform.
@@ -13,6 +14,17 @@ public struct Channel: Sendable {
         self.definition = definition
         self.settings = settings
         self.settingsScope = .object(["settings": .object(settings.mapValues(JSONValue.string))])
+    }
+
+    /// `text` with the values of secret settings replaced, for logs and stored errors.
+    public func redact(_ text: String) -> String {
+        var redacted = text
+        for spec in definition.settings where spec.secret {
+            if let value = settings[spec.name], value.count >= 4 {
+                redacted = redacted.replacingOccurrences(of: value, with: "<\(spec.name)>")
+            }
+        }
+        return redacted
     }
 
     // MARK: Verification
@@ -47,17 +59,21 @@ public struct Channel: Sendable {
         case .message: produces = .message
         case .choice: produces = .choice
         }
-        guard let id = rule.id?.text(in: payload), !id.isEmpty,
-            let conversation = rule.conversation?.text(in: payload), !conversation.isEmpty,
-            let senderID = rule.senderID?.text(in: payload), !senderID.isEmpty
+        // NUL characters are dropped from everything kept: PostgreSQL refuses them in text.
+        func read(_ template: StringTemplate?) -> String? {
+            template?.text(in: payload).map { $0.contains("\u{0}") ? $0.replacingOccurrences(of: "\u{0}", with: "") : $0 }
+        }
+        guard let id = read(rule.id), !id.isEmpty,
+            let conversation = read(rule.conversation), !conversation.isEmpty,
+            let senderID = read(rule.senderID), !senderID.isEmpty
         else {
             return .ignored(reason: "rule '\(rule.name)' matched but the payload lacks its id, conversation or sender")
         }
-        let choice = rule.choice?.text(in: payload)
+        let choice = read(rule.choice)
         if produces == .choice, choice == nil {
             return .ignored(reason: "rule '\(rule.name)' matched but the payload has no choice value")
         }
-        let text = rule.text?.text(in: payload) ?? choice ?? ""
+        let text = read(rule.text) ?? choice ?? ""
         var acknowledgement: Acknowledgement?
         if let spec = rule.acknowledge {
             acknowledgement = Acknowledgement(action: spec.action, values: spec.values.compactMapValues { $0.value(in: payload) })
@@ -66,10 +82,10 @@ public struct Channel: Sendable {
             kind: produces,
             platformEventID: id,
             conversation: conversation,
-            sender: Sender(id: senderID, name: rule.senderName?.text(in: payload)),
+            sender: Sender(id: senderID, name: read(rule.senderName)),
             text: text,
             choiceID: choice,
-            language: rule.language?.text(in: payload),
+            language: read(rule.language),
             acknowledgement: acknowledgement
         )
         return .events([event])

@@ -23,7 +23,29 @@ public struct DeliveryClient: Sendable {
         self.httpClient = httpClient
     }
 
+    /// A client for platform calls: no redirects, so a secret in a header or URL never follows one to another host.
+    public static func makeHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Sends within the adapter's deadline, which covers the whole exchange (a body that trickles in counts).
     public func send(_ outbound: OutboundRequest, policy: AdapterDefinition.DeliveryPolicy) async -> DeliveryResult {
+        await withTaskGroup(of: DeliveryResult?.self) { group in
+            group.addTask { await perform(outbound, policy: policy) }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(policy.timeoutMillis))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .retryable(reason: "no complete answer within \(policy.timeoutMillis) ms", retryAfterMillis: nil)
+        }
+    }
+
+    private func perform(_ outbound: OutboundRequest, policy: AdapterDefinition.DeliveryPolicy) async -> DeliveryResult {
         var request = HTTPClientRequest(url: outbound.url)
         request.method = HTTPMethod(rawValue: outbound.method)
         for (name, value) in outbound.headers { request.headers.add(name: name, value: value) }
@@ -52,14 +74,12 @@ public struct DeliveryClient: Sendable {
         return .permanent(reason: summary)
     }
 
+    /// The wait the platform asked for, clamped to 0…1 hour so a hostile value cannot stall an entry forever.
     static func retryAfter(_ headers: HTTPHeaders, json: JSONValue?, path: String?) -> Int64? {
-        if let path, let seconds = json?.value(at: path)?.scalarText.flatMap(Double.init) {
-            return Int64(seconds * 1000)
-        }
-        if let header = headers.first(name: "Retry-After"), let seconds = Double(header) {
-            return Int64(seconds * 1000)
-        }
-        return nil
+        let seconds = path.flatMap { json?.value(at: $0)?.scalarText.flatMap(Double.init) }
+            ?? headers.first(name: "Retry-After").flatMap(Double.init)
+        guard let seconds, seconds.isFinite else { return nil }
+        return Int64(min(max(seconds, 0), 3600) * 1000)
     }
 
     static func describe(_ error: any Error) -> String {

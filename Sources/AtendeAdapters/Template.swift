@@ -118,18 +118,20 @@ public indirect enum BodyTemplate: Sendable, Hashable {
         hasher.combine(String(describing: self))
     }
 
-    /// Reads a body template from YAML, keeping the admin's key order.
-    static func parse(_ node: YAMLNode) throws -> BodyTemplate {
+    /// Reads a body template from YAML, keeping the admin's key order and checking every placeholder.
+    static func parse(_ node: YAMLNode, scope: PlaceholderScope) throws -> BodyTemplate {
         if node.isMapping {
             let entries = try node.mappingEntries()
             if entries.contains(where: { $0.0 == "each" }) {
                 let mapping = try node.mapping(allowed: ["each", "as"])
-                return .each(list: try mapping.requiredString("each"), item: try parse(try mapping.required("as")))
+                let list = try mapping.requiredString("each")
+                try scope.check(try StringTemplate(parsing: "{{\(list)}}"), node: try mapping.required("each"))
+                return .each(list: list, item: try parse(try mapping.required("as"), scope: scope.insideEach))
             }
-            return .object(try entries.map { ($0.0, try parse($0.1)) })
+            return .object(try entries.map { ($0.0, try parse($0.1, scope: scope)) })
         }
         if node.isSequence {
-            return .array(try node.sequence().map(parse))
+            return .array(try node.sequence().map { try parse($0, scope: scope) })
         }
         guard let scalar = node.scalar else { throw node.problem("unsupported YAML value") }
         // Quoted scalars are text; plain ones may be numbers, booleans or null.
@@ -142,11 +144,14 @@ public indirect enum BodyTemplate: Sendable, Hashable {
                 if let number = Int64(scalar.text) { return .value(.int(number)) }
             }
         }
+        let template: StringTemplate
         do {
-            return .text(try StringTemplate(parsing: scalar.text))
+            template = try StringTemplate(parsing: scalar.text)
         } catch {
             throw node.problem(error.message)
         }
+        try scope.check(template, node: node)
+        return .text(template)
     }
 
     /// Renders the body. Object fields whose placeholders have no value are left out.

@@ -62,11 +62,10 @@ public struct ClaimedDelivery: Sendable {
     public var values: [String: JSONValue]
     public var attempts: Int
     public var traceID: String
-    public var createdAt: Int64
 
     public init(
         id: Int64, leaseToken: String, channelID: String, conversationID: Int64, action: String,
-        values: [String: JSONValue], attempts: Int, traceID: String, createdAt: Int64
+        values: [String: JSONValue], attempts: Int, traceID: String
     ) {
         self.id = id
         self.leaseToken = leaseToken
@@ -76,7 +75,6 @@ public struct ClaimedDelivery: Sendable {
         self.values = values
         self.attempts = attempts
         self.traceID = traceID
-        self.createdAt = createdAt
     }
 }
 
@@ -106,6 +104,7 @@ public struct StoreCounts: Sendable, Hashable {
     public var inboundMessages: Int
     public var unhandledMessages: Int
     public var outboundMessages: Int
+    /// Turns queued or running.
     public var queuedTurns: Int
     public var pendingDeliveries: Int
     public var sentDeliveries: Int

@@ -17,16 +17,18 @@ import ServiceLifecycle
 public struct Gateway: Sendable {
     public let runtime: GatewayRuntime
     let opened: OpenedStore
+    let httpClient: HTTPClient
 
     public static func build(
         configuration: GatewayConfiguration,
         logger: Logger,
-        metrics: GatewayMetrics = GatewayMetrics(),
-        httpClient: HTTPClient = .shared
+        metrics: GatewayMetrics = GatewayMetrics()
     ) async throws -> Gateway {
         let channels = try configuration.loadChannels()
+        try configuration.checkLease(against: channels)
         let agent = try Agent.load(file: "\(configuration.promptsDirectory)/geral.md")
-        let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: logger)
+        let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: logger, exclusive: true)
+        let httpClient = DeliveryClient.makeHTTPClient()
         let runtime = GatewayRuntime(
             configuration: configuration,
             store: opened.store,
@@ -36,7 +38,7 @@ public struct Gateway: Sendable {
             metrics: metrics,
             logger: logger
         )
-        return Gateway(runtime: runtime, opened: opened)
+        return Gateway(runtime: runtime, opened: opened, httpClient: httpClient)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -50,7 +52,7 @@ public struct Gateway: Sendable {
     /// before deliveries and the database goes last.
     var workers: [any Service] {
         let configuration = runtime.configuration
-        var services: [any Service] = [StoreCloser(store: runtime.store)]
+        var services: [any Service] = [Cleanup(store: runtime.store, httpClient: httpClient)]
         if let client = opened.postgresClient { services.append(client) }
         guard configuration.runWorkers else { return services }
         for index in 0..<configuration.deliveryWorkers {
@@ -85,12 +87,15 @@ public struct Gateway: Sendable {
     }
 }
 
-/// Closes the store after everything that uses it has stopped (it is the first service, so the last to stop).
-struct StoreCloser: Service {
+/// Closes the store and the HTTP client after everything that uses them has stopped
+/// (it is the first service, so the last to stop).
+struct Cleanup: Service {
     let store: any GatewayStore
+    let httpClient: HTTPClient
 
     func run() async throws {
         try? await gracefulShutdown()
+        try await httpClient.shutdown()
         try await store.close()
     }
 }

@@ -11,16 +11,23 @@ public struct OpenedStore: Sendable {
     /// The PostgreSQL connection pool; `nil` for SQLite.
     public let postgresClient: PostgresClient?
 
-    public static func open(url: String, logger: Logger) async throws -> OpenedStore {
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+    /// - Parameter exclusive: for the gateway itself. A SQLite file then belongs to this process
+    ///   alone: a second `atende serve` on it is refused, since the gateway frees the leases it
+    ///   finds at start. PostgreSQL is always shared.
+    public static func open(url: String, logger: Logger, exclusive: Bool = false) async throws -> OpenedStore {
+        if isPostgres(url) {
             let database = try PostgresDatabase(url: url, logger: logger)
             return OpenedStore(store: SQLGatewayStore(database: database), postgresClient: database.client)
         }
         let path = url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let database = try await SQLiteDatabase.open(path: path)
+        let database = try await SQLiteDatabase.open(path: path, exclusive: exclusive)
         return OpenedStore(store: SQLGatewayStore(database: database), postgresClient: nil)
+    }
+
+    public static func isPostgres(_ url: String) -> Bool {
+        url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
     }
 
     /// Runs `body` with the store usable, for commands and tests that are not a service group.

@@ -230,7 +230,7 @@ public final class SQLGatewayStore: GatewayStore {
             guard !released.isEmpty else { return }
             _ = try await session.query(
                 "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, last_error = $1, finished_at = $2 WHERE id = $3",
-                [.text(error), .int(retryAt), .int(claim.jobID)]
+                [.text(error), .int(SystemTime().nowMillis()), .int(claim.jobID)]
             )
             // The retry joins (or becomes) the conversation's queued turn and keeps the attempt count.
             _ = try await session.query(
@@ -253,7 +253,7 @@ public final class SQLGatewayStore: GatewayStore {
         return try await database.transaction(durable: false) { session -> ClaimedDelivery? in
             let due = try await session.query(
                 """
-                SELECT o.id, o.channel_id, o.conversation_id, o.action, o.payload, o.attempts, o.trace_id, o.created_at
+                SELECT o.id, o.channel_id, o.conversation_id, o.action, o.payload, o.attempts, o.trace_id
                 FROM outbox o
                 WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
                   AND NOT EXISTS (
@@ -272,11 +272,15 @@ public final class SQLGatewayStore: GatewayStore {
                 [.text(token), .int(now + leaseMillis), .int(id)]
             )
             guard case .object(let values) = JSONValue.decode(payload) else {
-                throw StoreError.unexpected("outbox entry \(id) has a payload that is not a JSON object")
+                // Set aside rather than thrown: a row that can never be sent must not block the queue.
+                _ = try await session.query(
+                    "UPDATE outbox SET state = 'dead', last_error = 'payload is not a JSON object' WHERE id = $1", [.int(id)]
+                )
+                return nil
             }
             return ClaimedDelivery(
                 id: id, leaseToken: token, channelID: channelID, conversationID: conversationID, action: action, values: values,
-                attempts: Int(row.int(5) ?? 0) + 1, traceID: row.string(6) ?? "", createdAt: row.int(7) ?? now
+                attempts: Int(row.int(5) ?? 0) + 1, traceID: row.string(6) ?? ""
             )
         }
     }

@@ -17,7 +17,7 @@ public struct YAMLNode {
     public static func parse(_ text: String, file: String, lineOffset: Int = 0) throws -> YAMLNode {
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                return YAMLNode(node: Node.mapping(Node.Mapping([])), file: file, path: "")
+                return YAMLNode(node: Node.mapping(Node.Mapping([])), file: file, path: "", lineOffset: lineOffset)
             }
             return YAMLNode(node: node, file: file, path: "", lineOffset: lineOffset)
         } catch let error as YamlError {

@@ -22,8 +22,6 @@ struct Serve: AsyncParsableCommand {
             gateway = try await Gateway.build(configuration: configuration, logger: logger)
         } catch let problem as FileProblem {
             throw CommandFailure(message: problem.description)
-        } catch let problems as FileProblems {
-            throw CommandFailure(message: problems.description)
         }
         let store = configuration.usesPostgres ? "PostgreSQL" : "SQLite at \(configuration.databaseURL)"
         var banner = "atende: \(configuration.file.map { "config \($0), " } ?? "no config file, ")store \(store)\n"

@@ -4,6 +4,7 @@ import AtendeServer
 import AtendeUnderstanding
 import AtendeTestSupport
 import Foundation
+import Logging
 import Testing
 
 /// Real Telegram payloads in over HTTP, replies out to a local server speaking the Bot API.
@@ -155,6 +156,17 @@ import Testing
         #expect(metrics.body.contains(#"atende_webhooks_total{channel="tg",outcome="duplicate"} 1"#))
         #expect(metrics.body.contains("atende_turn_duration_seconds_bucket"))
         #expect(metrics.body.contains("atende_queue_depth"))
+        try await harness.stop()
+    }
+
+    @Test func aSecondGatewayOnTheSameSQLiteFileIsRefused() async throws {
+        let harness = try await GatewayHarness.start()
+        do {
+            _ = try await Gateway.build(configuration: harness.gateway.runtime.configuration, logger: .init(label: "second"))
+            Issue.record("a second gateway opened the same SQLite file")
+        } catch {
+            #expect("\(error)".contains("in use by another atende process"))
+        }
         try await harness.stop()
     }
 }

@@ -1,5 +1,6 @@
 import AtendeAdapters
 import AtendeCore
+import AtendeStorage
 import AtendeYAML
 import Foundation
 
@@ -35,7 +36,7 @@ public struct GatewayConfiguration: Sendable {
     }
 
     public var usesPostgres: Bool {
-        databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")
+        OpenedStore.isPostgres(databaseURL)
     }
 }
 
@@ -104,7 +105,13 @@ extension GatewayConfiguration {
         Key(path: ["pipeline", "delivery_workers"], apply: int(1...256) { $0.deliveryWorkers = $1 }),
         Key(path: ["pipeline", "lease_ms"], apply: int(1000...3_600_000) { $0.leaseMillis = Int64($1) }),
         Key(path: ["pipeline", "poll_ms"], apply: int(10...60_000) { $0.pollMillis = Int64($1) }),
-        Key(path: ["pipeline", "run_workers"], apply: oneOf(["true", "false"]) { $0.runWorkers = $1 == "true" }),
+        Key(path: ["pipeline", "run_workers"]) { configuration, text, problem in
+            switch text.lowercased() {
+            case "true", "yes", "on": configuration.runWorkers = true
+            case "false", "no", "off": configuration.runWorkers = false
+            default: throw problem("'\(text)' is not true or false")
+            }
+        },
         Key(path: ["log", "level"], apply: oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 }),
         Key(path: ["log", "format"], apply: oneOf(["json", "text"]) { $0.logFormat = $1 }),
         Key(path: ["paths", "adapters"]) { c, v, _ in c.adaptersDirectory = v },
@@ -132,14 +139,26 @@ extension GatewayConfiguration {
                 FileProblem(file: "environment", line: nil, message: "\(key.environmentName): \(message)")
             }
         }
-        for index in configuration.channels.indices {
-            let channel = configuration.channels[index]
-            let prefix = "ATENDE_CHANNEL_\(channel.id.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined())_"
-            for (name, value) in environment where name.hasPrefix(prefix) {
-                configuration.channels[index].settings[String(name.dropFirst(prefix.count)).lowercased()] = value
-            }
-        }
+        try configuration.applyChannelEnvironment(environment)
         return configuration
+    }
+
+    /// `ATENDE_CHANNEL_{ID}_{SETTING}` sets a channel's setting; the longest matching channel id wins
+    /// (so `shop` does not take `ATENDE_CHANNEL_SHOP_2_TOKEN` from `shop_2`).
+    private mutating func applyChannelEnvironment(_ environment: [String: String]) throws {
+        let prefixes = channels.map { "ATENDE_CHANNEL_\($0.id.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined())_" }
+        if let clash = Dictionary(grouping: channels.indices, by: { prefixes[$0] }).first(where: { $0.value.count > 1 }) {
+            let ids = clash.value.map { channels[$0].id }.joined(separator: " and ")
+            throw FileProblem(file: file ?? "environment", line: channels[clash.value[1]].line, message: "channels \(ids) share the environment prefix \(clash.key); rename one")
+        }
+        for (name, value) in environment where name.hasPrefix("ATENDE_CHANNEL_") {
+            guard let index = channels.indices.filter({ name.hasPrefix(prefixes[$0]) }).max(by: { prefixes[$0].count < prefixes[$1].count }) else {
+                continue
+            }
+            let setting = String(name.dropFirst(prefixes[index].count)).lowercased()
+            guard !setting.isEmpty else { continue }
+            channels[index].settings[setting] = value
+        }
     }
 
     private mutating func read(_ root: YAMLNode, environment: [String: String]) throws {
@@ -187,6 +206,18 @@ extension GatewayConfiguration {
             rest = rest[rest.index(after: close)...]
         }
         return output + rest
+    }
+
+    /// A lease must outlive the slowest platform call, or a second worker would send the same reply.
+    public func checkLease(against channels: [Channel]) throws {
+        guard let slowest = channels.max(by: { $0.definition.delivery.timeoutMillis < $1.definition.delivery.timeoutMillis }) else { return }
+        let needed = 2 * slowest.definition.delivery.timeoutMillis
+        guard leaseMillis >= needed else {
+            throw FileProblem(
+                file: file ?? "environment", line: nil,
+                message: "pipeline.lease_ms is \(leaseMillis) but must be at least \(needed): twice the \(slowest.definition.delivery.timeoutMillis) ms timeout of \(slowest.definition.file)"
+            )
+        }
     }
 
     /// Resolves every channel against its adapter file, checking required settings.

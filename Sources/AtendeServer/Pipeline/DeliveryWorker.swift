@@ -11,6 +11,7 @@ public struct DeliveryWorker: Service {
 
     public func run() async throws {
         await runtime.started.wait()
+        guard !Task.isCancelled else { return }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
@@ -37,21 +38,9 @@ public struct DeliveryWorker: Service {
         logger[metadataKey: "conversation"] = "\(delivery.conversationID)"
         logger[metadataKey: "action"] = "\(delivery.action)"
         logger[metadataKey: "attempt"] = "\(delivery.attempts)"
-        let result: DeliveryResult
-        var maxAttempts = 1
-        if let channel = runtime.channels[delivery.channelID] {
-            maxAttempts = channel.definition.delivery.maxAttempts
-            do {
-                let request = try channel.request(action: delivery.action, values: delivery.values)
-                let started = ContinuousClock.now
-                result = await runtime.deliveryClient.send(request, policy: channel.definition.delivery)
-                runtime.metrics.deliveryDuration(channel: delivery.channelID, ContinuousClock.now - started)
-            } catch {
-                result = .permanent(reason: error.description)
-            }
-        } else {
-            result = .permanent(reason: "channel \(delivery.channelID) is no longer configured")
-        }
+        let channel = runtime.channels[delivery.channelID]
+        let result = await send(delivery, through: channel)
+        let maxAttempts = channel?.definition.delivery.maxAttempts ?? 1
         let now = runtime.time.nowMillis()
         do {
             switch result {
@@ -72,5 +61,31 @@ public struct DeliveryWorker: Service {
             logger.error("cannot record the delivery result; the entry's lease will expire", metadata: ["error": "\(String(reflecting: error))"])
         }
         runtime.deliverySignal.notify()
+    }
+
+    /// One platform call, its failure reason stripped of the channel's secrets.
+    func send(_ delivery: ClaimedDelivery, through channel: Channel?) async -> DeliveryResult {
+        guard let channel else { return .permanent(reason: "channel \(delivery.channelID) is no longer configured") }
+        let request: OutboundRequest
+        do {
+            request = try channel.request(action: delivery.action, values: delivery.values)
+        } catch {
+            return .permanent(reason: error.description)
+        }
+        let started = ContinuousClock.now
+        let result = await runtime.deliveryClient.send(request, policy: channel.definition.delivery)
+        runtime.metrics.deliveryDuration(channel: delivery.channelID, ContinuousClock.now - started)
+        return result.redacted(by: channel)
+    }
+}
+
+extension DeliveryResult {
+    /// The same result with secret settings removed from its reason, before it is logged or stored.
+    func redacted(by channel: Channel) -> DeliveryResult {
+        switch self {
+        case .delivered: return self
+        case .retryable(let reason, let retryAfter): return .retryable(reason: channel.redact(reason), retryAfterMillis: retryAfter)
+        case .permanent(let reason): return .permanent(reason: channel.redact(reason))
+        }
     }
 }

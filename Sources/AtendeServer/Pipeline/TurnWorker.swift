@@ -7,11 +7,13 @@ import ServiceLifecycle
 public struct TurnWorker: Service {
     let name: String
     let runtime: GatewayRuntime
-    /// A responder that keeps failing gives up after this many tries; the messages stay stored.
-    static let maxAttempts = 5
+    /// After this many failed tries a turn is logged as an error; it keeps being retried
+    /// (at most every 5 minutes), so no acknowledged message is dropped.
+    static let attemptsBeforeAlarm = 5
 
     public func run() async throws {
         await runtime.started.wait()
+        guard !Task.isCancelled else { return }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
@@ -39,7 +41,12 @@ public struct TurnWorker: Service {
         logger[metadataKey: "channel"] = "\(turn.conversation.channelID)"
         logger[metadataKey: "trace_id"] = "\(turn.messages.map(\.traceID).joined(separator: ","))"
         var drafts: [OutboxDraft] = []
-        if !turn.messages.isEmpty, let channel = runtime.channels[turn.conversation.channelID] {
+        if !turn.messages.isEmpty {
+            guard let channel = runtime.channels[turn.conversation.channelID] else {
+                // Maybe removed from the configuration by mistake: keep the messages for when it is back.
+                await retry(claim, error: "channel \(turn.conversation.channelID) is not configured", logger: logger)
+                return
+            }
             for message in turn.messages {
                 if let acknowledgement = message.acknowledgement {
                     drafts.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
@@ -50,20 +57,9 @@ public struct TurnWorker: Service {
                     drafts += channel.drafts(for: reply, conversation: turn.conversation.platformChatID, traceID: turn.messages.last!.traceID)
                 }
             } catch {
-                if claim.attempts < Self.maxAttempts {
-                    let retryAt = runtime.time.nowMillis() + Backoff.delayMillis(attempt: claim.attempts)
-                    logger.warning("responder failed; the turn will run again", metadata: ["error": "\(error)", "attempt": "\(claim.attempts)"])
-                    do {
-                        try await runtime.store.releaseTurn(claim, retryAt: retryAt, error: "\(error)")
-                    } catch {
-                        logger.error("cannot release the turn; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
-                    }
-                    return
-                }
-                logger.error("responder failed \(claim.attempts) times; the messages stay stored unanswered", metadata: ["error": "\(error)"])
+                await retry(claim, error: "responder failed: \(error)", logger: logger)
+                return
             }
-        } else if !turn.messages.isEmpty {
-            logger.warning("channel is no longer configured; messages stay stored unanswered")
         }
         do {
             if try await runtime.store.completeTurn(claim, outbox: drafts, now: runtime.time.nowMillis()) {
@@ -75,6 +71,24 @@ public struct TurnWorker: Service {
             }
         } catch {
             logger.error("cannot store the turn; it will run again when its lease expires", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+}
+
+extension TurnWorker {
+    /// Gives the turn back to run again later; its messages stay stored and unanswered meanwhile.
+    func retry(_ claim: ClaimedTurn, error: String, logger: Logger) async {
+        let retryAt = runtime.time.nowMillis() + Backoff.delayMillis(attempt: claim.attempts)
+        let metadata: Logger.Metadata = ["error": "\(error)", "attempt": "\(claim.attempts)", "retry_in_ms": "\(retryAt - runtime.time.nowMillis())"]
+        if claim.attempts >= Self.attemptsBeforeAlarm {
+            logger.error("turn keeps failing; it will run again", metadata: metadata)
+        } else {
+            logger.warning("turn failed; it will run again", metadata: metadata)
+        }
+        do {
+            try await runtime.store.releaseTurn(claim, retryAt: retryAt, error: error)
+        } catch {
+            logger.error("cannot release the turn; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 }

@@ -68,13 +68,22 @@ public final class StartGate: Sendable {
         waiters.forEach { $0.resume() }
     }
 
+    /// Returns when the gate opens, or at once when the task is cancelled (a failed start).
     public func wait() async {
-        await withCheckedContinuation { continuation in
-            let isOpen = state.withLockedValue { state in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let isOpen = state.withLockedValue { state in
+                    if !state.open && !Task.isCancelled { state.waiters.append(continuation) }
+                    return state.open || Task.isCancelled
+                }
+                if isOpen { continuation.resume() }
             }
-            if isOpen { continuation.resume() }
+        } onCancel: {
+            let waiters = state.withLockedValue { state in
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume() }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import NIOPosix
 
 /// The embedded store: one SQLite file in WAL mode behind one connection.
@@ -14,18 +15,31 @@ public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     private let handle: SQLiteHandle
     private let mutex = AsyncMutex()
+    /// The open `<path>.lock` file holding an exclusive `flock`, for an exclusive open.
+    private let lockDescriptor: Int32?
 
-    private init(handle: SQLiteHandle) {
+    private init(handle: SQLiteHandle, lockDescriptor: Int32?) {
         self.handle = handle
+        self.lockDescriptor = lockDescriptor
     }
 
     /// Opens (creating if needed) the database file at `path`.
-    public static func open(path: String) async throws -> SQLiteDatabase {
+    /// - Parameter exclusive: refuse when another process holds the file exclusively.
+    public static func open(path: String, exclusive: Bool = false) async throws -> SQLiteDatabase {
+        var lockDescriptor: Int32?
+        if exclusive {
+            let descriptor = Glibc.open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                if descriptor >= 0 { Glibc.close(descriptor) }
+                throw SQLiteFailure(message: "\(path) is in use by another atende process (lock file \(path).lock); run one gateway per SQLite file, or use PostgreSQL for several")
+            }
+            lockDescriptor = descriptor
+        }
         let handle = try await NIOThreadPool.singleton.runIfActive { try SQLiteHandle(path: path) }
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
             _ = try handle.execute(pragma, [])
         }
-        return SQLiteDatabase(handle: handle)
+        return SQLiteDatabase(handle: handle, lockDescriptor: lockDescriptor)
     }
 
     public func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result {
@@ -55,6 +69,7 @@ public final class SQLiteDatabase: SQLDatabase {
     public func close() async throws {
         await mutex.lock()
         handle.close()
+        if let lockDescriptor { Glibc.close(lockDescriptor) }
         mutex.unlock()
     }
 }

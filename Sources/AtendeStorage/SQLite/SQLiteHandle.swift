@@ -46,7 +46,9 @@ final class SQLiteHandle: @unchecked Sendable {
             let status: Int32
             switch value {
             case .int(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, number)
-            case .text(let text): status = sqlite_nio_sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            case .text(let text):
+                // The byte count, not -1: text is bound whole even if it holds a NUL.
+                status = sqlite_nio_sqlite3_bind_text(statement, index, text, Int32(text.utf8.count), Self.transient)
             case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
             }
             guard status == SQLITE_OK else { throw failure(sql) }

@@ -1,0 +1,166 @@
+import AtendeAdapters
+import AtendeAgents
+import AtendeCore
+import AtendeServer
+import AtendeUnderstanding
+import AtendeTestSupport
+import Foundation
+import Testing
+
+/// Files admins edit: every mistake is reported with the file and line to fix.
+@Suite struct ConfigurationTests {
+    func load(_ yaml: String, environment: [String: String] = [:]) throws -> GatewayConfiguration {
+        let file = try Repository.temporaryDirectory() + "/atende.yaml"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        var configuration = try GatewayConfiguration.load(file: file, environment: environment)
+        configuration.adaptersDirectory = Repository.adapters
+        return configuration
+    }
+
+    func problem(_ body: () throws -> Any) -> FileProblem? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error as? FileProblem
+        }
+    }
+
+    @Test func readsValuesAndEnvironmentOverrides() throws {
+        let configuration = try load(
+            """
+            server: { port: 9000 }
+            pipeline: { debounce_ms: 1500, run_workers: no }
+            channels:
+              - id: "tg"
+                adapter: "telegram"
+                settings: { token: "${BOT_TOKEN}", webhook_secret: "abc" }
+            """,
+            environment: ["BOT_TOKEN": "123:x", "ATENDE_SERVER_PORT": "9100", "ATENDE_DATABASE_URL": "postgres://u@127.0.0.1/db"]
+        )
+        #expect(configuration.port == 9100)
+        #expect(configuration.debounceMillis == 1500)
+        #expect(configuration.runWorkers == false)
+        #expect(configuration.usesPostgres)
+        let channels = try configuration.loadChannels()
+        #expect(channels.first?.settings["token"] == "123:x")
+        #expect(channels.first?.settings["api_base"] == "https://api.telegram.org")
+    }
+
+    @Test func channelSettingsFromTheEnvironmentGoToTheLongestMatchingChannel() throws {
+        let configuration = try load(
+            """
+            channels:
+              - { id: "shop", adapter: "telegram", settings: { token: "a", webhook_secret: "b" } }
+              - { id: "shop_2", adapter: "telegram", settings: { token: "c", webhook_secret: "d" } }
+            """,
+            environment: ["ATENDE_CHANNEL_SHOP_2_TOKEN": "from-env", "ATENDE_CHANNEL_SHOP_WEBHOOK_SECRET": "env-secret"]
+        )
+        let channels = try configuration.loadChannels()
+        #expect(channels[0].settings["token"] == "a")
+        #expect(channels[0].settings["webhook_secret"] == "env-secret")
+        #expect(channels[1].settings["token"] == "from-env")
+    }
+
+    @Test(arguments: [
+        ("server: { port: 80, colour: blue }", 1, "unknown key 'colour'"),
+        ("log:\n  level: loud", 2, "'loud' is not one of"),
+        ("server:\n  port: eighty", 2, "not a whole number"),
+        ("channels:\n  - id: \"tg\"\n    adapter: \"telegram\"\n    settings: { token: \"${NOT_SET_ANYWHERE}\" }", 4, "NOT_SET_ANYWHERE is not set"),
+        ("channels:\n  - { id: \"a b\", adapter: \"telegram\" }", 2, "may only use letters"),
+        ("server: [1, 2\nlog: { level: \"info\" }", 2, "not valid YAML"),
+    ])
+    func problemsNameTheLine(yaml: String, line: Int, message: String) throws {
+        let found = problem { try load(yaml) }
+        #expect(found?.line == line, "\(String(describing: found))")
+        #expect(found?.message.contains(message) == true, "\(String(describing: found))")
+        #expect(found?.file.hasSuffix("atende.yaml") == true)
+    }
+
+    @Test func missingRequiredSettingAndUnknownAdapterAreReported() throws {
+        let missing = problem {
+            try load("channels:\n  - id: \"tg\"\n    adapter: \"telegram\"\n    settings: { token: \"x\" }").loadChannels()
+        }
+        #expect(missing?.message.contains("missing required setting 'webhook_secret'") == true)
+        #expect(missing?.line == 2)
+        let unknown = problem { try load("channels:\n  - { id: \"x\", adapter: \"pigeon\" }").loadChannels() }
+        #expect(unknown?.message.contains("adapter 'pigeon' has no file") == true)
+        let typo = problem { try load("channels:\n  - { id: \"x\", adapter: \"telegram\", settings: { token: \"a\", webhook_secret: \"b\", tokn: \"c\" } }").loadChannels() }
+        #expect(typo?.message.contains("unknown setting 'tokn'") == true)
+    }
+
+    @Test func leaseShorterThanTwiceThePlatformTimeoutIsRefused() throws {
+        var configuration = try load("channels:\n  - { id: \"tg\", adapter: \"telegram\", settings: { token: \"a\", webhook_secret: \"b\" } }")
+        configuration.leaseMillis = 5000
+        let found = problem { try configuration.checkLease(against: configuration.loadChannels()) }
+        #expect(found?.message.contains("pipeline.lease_ms is 5000 but must be at least 20000") == true)
+    }
+}
+
+@Suite struct AdapterDefinitionTests {
+    @Test func shippedAdaptersLoad() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repository.adapters).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files {
+            _ = try AdapterDefinition.load(file: Repository.adapters + "/" + file)
+        }
+    }
+
+    /// The shipped Telegram file with one line changed: the problem names that line.
+    @Test(arguments: [
+        ("      text: \"{{text}}\"\n    message_id", "      text: \"{{txet}}\"\n    message_id", "'{{txet}}' names nothing available here"),
+        ("  header: \"X-Telegram-Bot-Api-Secret-Token\"", "  headr: \"X-Telegram-Bot-Api-Secret-Token\"", "unknown key 'headr'"),
+        ("    event: message", "    event: mesage", "event must be one of"),
+        ("{{settings.api_base}}/bot{{settings.token}}/sendMessage\"\n    json:\n      chat_id", "{{settings.api_bse}}/bot{{settings.token}}/sendMessage\"\n    json:\n      chat_id", "'settings.api_bse' is not a declared setting"),
+        ("  max_attempts: 8", "  max_attempts: lots", "expected a whole number"),
+    ])
+    func brokenEditsAreReportedWithTheirLine(original: String, broken: String, message: String) throws {
+        let text = try String(contentsOfFile: Repository.adapters + "/telegram.yaml", encoding: .utf8)
+        let range = try #require(text.range(of: original), "the test's anchor is not in telegram.yaml")
+        let edited = text.replacingCharacters(in: range, with: broken)
+        let expectedLine = edited[..<range.lowerBound].filter { $0 == "\n" }.count + 1
+        do {
+            _ = try AdapterDefinition.parse(edited, file: "adapters/telegram.yaml")
+            Issue.record("the broken edit was accepted")
+        } catch let problem as FileProblem {
+            #expect(problem.message.contains(message), "\(problem)")
+            #expect(problem.file == "adapters/telegram.yaml")
+            let line = try #require(problem.line)
+            #expect((expectedLine...expectedLine + broken.filter { $0 == "\n" }.count + 1).contains(line), "\(problem)")
+        }
+    }
+}
+
+@Suite struct PromptFileTests {
+    @Test func shippedGeralLoads() throws {
+        let agent = try Agent.load(file: Repository.prompts + "/geral.md")
+        #expect(agent.id == "geral")
+        #expect(agent.offlineAnswers.contains { $0.language == .en })
+        #expect(!agent.systemPrompt.isEmpty)
+    }
+
+    @Test func brokenFrontMatterNamesTheFileLine() throws {
+        let file = try Repository.temporaryDirectory() + "/geral.md"
+        try "---\nid: \"geral\"\nname: \"X\"\nlanguage: \"pt\"\ncolor: \"red\"\nfallback: { pt: \"?\" }\n---\nbody\n".write(toFile: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try Agent.load(file: file)
+            Issue.record("accepted an unknown key")
+        } catch let problem as FileProblem {
+            #expect(problem.line == 5)
+            #expect(problem.message.contains("unknown key 'color'"))
+        }
+    }
+
+    @Test(arguments: [
+        ("hello there", "en"), ("oi, tudo bem?", "pt"), ("muito obrigada!!", "pt"), ("thanks a lot", "en"),
+    ])
+    func offlineAnswersFollowTheContactsLanguage(text: String, language: String) throws {
+        let agent = try Agent.load(file: Repository.prompts + "/geral.md")
+        let responder = OfflineResponder(agent: agent)
+        let expected = try #require(Language(rawValue: language))
+        let guessed = LanguageGuess.guess(text, fallback: .pt)
+        #expect(guessed == expected)
+        let answer = responder.answer(to: text, language: guessed)
+        #expect(agent.offlineAnswers.filter { $0.language == expected }.map(\.answer).contains(answer))
+    }
+}
