@@ -18,7 +18,8 @@ public struct Agent: Sendable {
 
     public struct OfflineAnswer: Sendable {
         public var language: Language
-        public var examples: [[String]]
+        /// Each example as its set of folded words, computed once at load.
+        public var examples: [Set<String>]
         public var answer: String
     }
 
@@ -32,7 +33,7 @@ public struct Agent: Sendable {
         var answers: [OfflineAnswer] = []
         for node in try top["offline_answers"]?.sequence() ?? [] {
             let entry = try node.mapping(allowed: ["language", "examples", "answer"])
-            let examples = try entry.required("examples").strings().map(TextNormalizer.words).filter { !$0.isEmpty }
+            let examples = try entry.required("examples").strings().map { Set(TextNormalizer.words($0)) }.filter { !$0.isEmpty }
             guard !examples.isEmpty else { throw node.problem("an offline answer needs at least one example") }
             answers.append(OfflineAnswer(
                 language: try entry["language"].map(parseLanguage) ?? language,

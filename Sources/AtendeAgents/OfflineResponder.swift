@@ -29,7 +29,7 @@ public struct OfflineResponder: Responder {
         var best: (score: Double, answer: String)?
         for candidate in candidates {
             for example in candidate.examples {
-                let score = Self.overlap(Set(example), words)
+                let score = Self.overlap(example, words)
                 if score > (best?.score ?? 0) { best = (score, candidate.answer) }
             }
         }

@@ -101,7 +101,15 @@ enum Migrations {
                 "CREATE INDEX outbox_pending ON outbox (conversation_id, id) WHERE state = 'pending'",
                 "CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending'",
             ]
-        }
+        },
+        // SQLite only uses a partial index when the query repeats its condition; `state <> 'done'`
+        // was never repeated, so every claim scanned all jobs ever run.
+        Migration(version: 2, name: "index open jobs by due time") { _ in
+            [
+                "DROP INDEX jobs_due",
+                "CREATE INDEX jobs_open ON jobs (run_at) WHERE state IN ('queued', 'running')",
+            ]
+        },
     ]
 
     /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together

@@ -116,8 +116,8 @@ public final class SQLGatewayStore: GatewayStore {
                 """
                 SELECT j.id, j.attempts, c.id, c.channel_id, c.platform_chat_id
                 FROM jobs j JOIN conversations c ON c.id = j.conversation_id
-                WHERE j.kind = 'turn' AND j.run_at <= $1
-                  AND (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < $1))
+                WHERE j.state IN ('queued', 'running') AND j.kind = 'turn' AND j.run_at <= $1
+                  AND (j.state = 'queued' OR j.lease_until < $1)
                   AND (c.lease_until IS NULL OR c.lease_until < $1)
                 ORDER BY j.run_at, j.id
                 LIMIT 1\(lockClause)

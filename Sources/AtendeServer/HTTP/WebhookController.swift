@@ -71,18 +71,18 @@ struct WebhookController {
             }
             runtime.metrics.webhook(channel: channelID, outcome: "stored", count: stored)
             runtime.metrics.webhook(channel: channelID, outcome: "duplicate", count: items.count - stored)
-            if stored > 0 { wakeTurnWorkers() }
+            if stored > 0 { wakeTurnWorkers(count: stored) }
             return .json(.ok, ["ok": stored > 0 ? "stored" : "duplicate"])
         }
     }
 
-    private func wakeTurnWorkers() {
+    private func wakeTurnWorkers(count: Int) {
         let debounce = runtime.configuration.debounceMillis
-        guard debounce > 0 else { return runtime.turnSignal.notify() }
+        guard debounce > 0 else { return runtime.turnSignal.notify(count: count) }
         let signal = runtime.turnSignal
         Task {
             try? await Task.sleep(for: .milliseconds(debounce))
-            signal.notify()
+            signal.notify(count: count)
         }
     }
 }

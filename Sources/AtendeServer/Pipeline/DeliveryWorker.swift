@@ -18,6 +18,8 @@ public struct DeliveryWorker: Service {
                     if let delivery = try await runtime.store.claimDelivery(
                         worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis
                     ) {
+                        // There may be more: let another idle worker look while this one sends.
+                        runtime.deliverySignal.notify()
                         await deliver(delivery)
                         continue
                     }
@@ -27,7 +29,7 @@ public struct DeliveryWorker: Service {
                 await runtime.deliverySignal.wait(timeoutMillis: runtime.configuration.pollMillis)
             }
         } onGracefulShutdown: {
-            runtime.deliverySignal.notify()
+            runtime.deliverySignal.notifyAll()
         }
     }
 
@@ -60,7 +62,6 @@ public struct DeliveryWorker: Service {
         } catch {
             logger.error("cannot record the delivery result; the entry's lease will expire", metadata: ["error": "\(String(reflecting: error))"])
         }
-        runtime.deliverySignal.notify()
     }
 
     /// One platform call, its failure reason stripped of the channel's secrets.

@@ -20,6 +20,8 @@ public struct TurnWorker: Service {
                     if let claim = try await runtime.store.claimTurn(
                         worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis
                     ) {
+                        // There may be more: let another idle worker look while this one works.
+                        runtime.turnSignal.notify()
                         await process(claim)
                         continue
                     }
@@ -29,7 +31,7 @@ public struct TurnWorker: Service {
                 await runtime.turnSignal.wait(timeoutMillis: runtime.configuration.pollMillis)
             }
         } onGracefulShutdown: {
-            runtime.turnSignal.notify()
+            runtime.turnSignal.notifyAll()
         }
     }
 
@@ -64,7 +66,7 @@ public struct TurnWorker: Service {
         do {
             if try await runtime.store.completeTurn(claim, outbox: drafts, now: runtime.time.nowMillis()) {
                 runtime.metrics.turnDuration(ContinuousClock.now - started)
-                if !drafts.isEmpty { runtime.deliverySignal.notify() }
+                if !drafts.isEmpty { runtime.deliverySignal.notify(count: drafts.count) }
                 logger.debug("turn answered", metadata: ["messages": "\(turn.messages.count)", "outbox": "\(drafts.count)"])
             } else {
                 logger.warning("turn lease was lost to another worker; its result was discarded")

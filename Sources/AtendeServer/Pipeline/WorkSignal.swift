@@ -13,17 +13,28 @@ public final class WorkSignal: Sendable {
 
     public init() {}
 
-    /// Wakes every waiting worker, or the next one to wait.
-    public func notify() {
-        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+    /// Wakes up to `count` waiting workers (one per new piece of work), or the next one to wait.
+    ///
+    /// Waking every idle worker for each message would have them all race for the same row.
+    public func notify(count: Int = 1) {
+        let woken = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             guard !state.waiters.isEmpty else {
                 state.pending = true
                 return []
             }
+            let ids = Array(state.waiters.keys.sorted().prefix(max(count, 1)))
+            return ids.compactMap { state.waiters.removeValue(forKey: $0) }
+        }
+        woken.forEach { $0.resume() }
+    }
+
+    /// Wakes every waiting worker, for shutdown.
+    public func notifyAll() {
+        let woken = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
         }
-        waiters.forEach { $0.resume() }
+        woken.forEach { $0.resume() }
     }
 
     /// Returns on `notify()` or after `timeoutMillis`, whichever comes first.
