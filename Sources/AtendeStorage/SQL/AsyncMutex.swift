@@ -6,6 +6,13 @@ final class AsyncMutex: Sendable {
     private let state = NIOLockedValueBox<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func lock() async {
+        // Uncontended, take it without suspending: a suspension costs a trip through the executor.
+        let acquired = state.withLockedValue { state -> Bool in
+            guard !state.locked else { return false }
+            state.locked = true
+            return true
+        }
+        if acquired { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let acquired = state.withLockedValue { state -> Bool in
                 guard state.locked else {
