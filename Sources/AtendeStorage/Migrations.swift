@@ -107,7 +107,7 @@ enum Migrations {
         Migration(version: 2, name: "index open jobs by due time") { _ in
             [
                 "DROP INDEX jobs_due",
-                "CREATE INDEX jobs_open ON jobs (run_at) WHERE state IN ('queued', 'running')",
+                "CREATE INDEX jobs_open ON jobs (run_at, id) WHERE state IN ('queued', 'running')",
             ]
         },
     ]

@@ -28,129 +28,165 @@ public final class SQLGatewayStore: GatewayStore {
     // MARK: Ingest
 
     public func ingest(_ items: [IngestItem], debounceMillis: Int64) async throws -> [IngestOutcome] {
+        guard !items.isEmpty else { return [] }
         let tenant = SQLValue.text(tenantID)
+        let now = SQLValue.int(items[0].receivedAt)
+        // Four statements per batch, whatever its size: over a network, round trips are the cost.
         return try await database.transaction(durable: true) { session in
             // Contacts, then conversations, are upserted in one global key order, so concurrent
             // batches (from this process or another replica) never lock rows in opposite orders.
-            var contactIDs: [ContactKey: Int64] = [:]
             var names: [ContactKey: String] = [:]
             for item in items { names[ContactKey(channel: item.channelID, id: item.event.sender.id)] = item.event.sender.name }
-            for key in Set(items.map { ContactKey(channel: $0.channelID, id: $0.event.sender.id) }).sorted() {
-                let inserted = try await session.query(
-                    """
-                    INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, created_at)
-                    VALUES ($1, $2, $3, $4, $5)
-                    ON CONFLICT (tenant_id, channel_id, platform_id)
-                    DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name)
-                    RETURNING id
-                    """,
-                    [tenant, .text(key.channel), .text(key.id), .optional(names[key]), .int(items[0].receivedAt)]
-                )
-                guard let id = inserted.first?.int(0) else { throw StoreError.unexpected("contact upsert returned no id") }
-                contactIDs[key] = id
+            let contacts = Set(items.map { ContactKey(channel: $0.channelID, id: $0.event.sender.id) }).sorted()
+            var contactIDs: [ContactKey: Int64] = [:]
+            for row in try await session.query(
+                """
+                INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, created_at)
+                VALUES \(Self.rows(contacts.count, columns: 5))
+                ON CONFLICT (tenant_id, channel_id, platform_id)
+                DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name)
+                RETURNING id, channel_id, platform_id
+                """,
+                contacts.flatMap { [tenant, .text($0.channel), .text($0.id), .optional(names[$0]), now] }
+            ) {
+                contactIDs[ContactKey(channel: row.string(1) ?? "", id: row.string(2) ?? "")] = row.int(0)
             }
-            var conversationIDs: [ContactKey: Int64] = [:]
             var starters: [ContactKey: ContactKey] = [:]
             for item in items {
                 let chat = ContactKey(channel: item.channelID, id: item.event.conversation)
                 if starters[chat] == nil { starters[chat] = ContactKey(channel: item.channelID, id: item.event.sender.id) }
             }
-            for chat in starters.keys.sorted() {
-                let conversation = try await session.query(
-                    """
-                    INSERT INTO conversations (tenant_id, channel_id, platform_chat_id, contact_id, created_at, updated_at)
-                    VALUES ($1, $2, $3, $4, $5, $5)
-                    ON CONFLICT (tenant_id, channel_id, platform_chat_id) DO UPDATE SET updated_at = excluded.updated_at
-                    RETURNING id
-                    """,
-                    [tenant, .text(chat.channel), .text(chat.id), .int(contactIDs[starters[chat]!]!), .int(items[0].receivedAt)]
-                )
-                guard let id = conversation.first?.int(0) else { throw StoreError.unexpected("conversation upsert returned no id") }
-                conversationIDs[chat] = id
+            let chats = starters.keys.sorted()
+            var conversationIDs: [ContactKey: Int64] = [:]
+            for row in try await session.query(
+                """
+                INSERT INTO conversations (tenant_id, channel_id, platform_chat_id, contact_id, created_at, updated_at)
+                VALUES \(Self.rows(chats.count, columns: 6))
+                ON CONFLICT (tenant_id, channel_id, platform_chat_id) DO UPDATE SET updated_at = excluded.updated_at
+                RETURNING id, channel_id, platform_chat_id
+                """,
+                try chats.flatMap { chat -> [SQLValue] in
+                    guard let contactID = contactIDs[starters[chat]!] else { throw StoreError.unexpected("contact upsert returned no id") }
+                    return [tenant, .text(chat.channel), .text(chat.id), .int(contactID), now, now]
+                }
+            ) {
+                conversationIDs[ContactKey(channel: row.string(1) ?? "", id: row.string(2) ?? "")] = row.int(0)
             }
             // Messages in arrival order: their ids are the order a conversation is answered in.
-            var outcomes: [IngestOutcome] = []
-            outcomes.reserveCapacity(items.count)
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(items.count * 13)
             for item in items {
                 let event = item.event
-                let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: event.conversation)]!
-                let message = try await session.query(
-                    """
-                    INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
-                        choice_id, language, sender_name, acknowledgement, trace_id, received_at)
-                    VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                    ON CONFLICT (tenant_id, channel_id, platform_event_id) DO NOTHING
-                    RETURNING id
-                    """,
-                    [
-                        tenant, .text(item.channelID), .int(conversationID), .text(event.kind.rawValue), .text(event.platformEventID),
-                        .text(event.text), .optional(event.choiceID), .optional(event.language), .optional(event.sender.name),
-                        .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), .int(item.receivedAt),
-                    ]
-                )
-                guard let messageID = message.first?.int(0) else {
+                guard let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: event.conversation)] else {
+                    throw StoreError.unexpected("conversation upsert returned no id")
+                }
+                binds += [
+                    tenant, .text(item.channelID), .int(conversationID), .text("in"), .text(event.kind.rawValue), .text(event.platformEventID),
+                    .text(event.text), .optional(event.choiceID), .optional(event.language), .optional(event.sender.name),
+                    .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), .int(item.receivedAt),
+                ]
+            }
+            var storedIDs: [ContactKey: Int64] = [:]
+            for row in try await session.query(
+                """
+                INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
+                    choice_id, language, sender_name, acknowledgement, trace_id, received_at)
+                VALUES \(Self.rows(items.count, columns: 13))
+                ON CONFLICT (tenant_id, channel_id, platform_event_id) DO NOTHING
+                RETURNING id, channel_id, platform_event_id
+                """,
+                binds
+            ) {
+                storedIDs[ContactKey(channel: row.string(1) ?? "", id: row.string(2) ?? "")] = row.int(0)
+            }
+            // A redelivery, or the same event twice in this batch: only the first is stored.
+            var outcomes: [IngestOutcome] = []
+            var turns: [Int64: Int64] = [:]
+            for item in items {
+                let key = ContactKey(channel: item.channelID, id: item.event.platformEventID)
+                guard let messageID = storedIDs.removeValue(forKey: key) else {
                     outcomes.append(.duplicate)
                     continue
                 }
+                let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: item.event.conversation)]!
+                turns[conversationID] = turns[conversationID] ?? item.receivedAt + debounceMillis
+                outcomes.append(.stored(messageID: messageID, conversationID: conversationID))
+            }
+            if !turns.isEmpty {
+                let conversations = turns.keys.sorted()
                 _ = try await session.query(
                     """
                     INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, created_at)
-                    VALUES ($1, 'turn', $2, 'queued', $3, $4)
+                    VALUES \(Self.rows(conversations.count, columns: 6))
                     ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued' DO NOTHING
                     """,
-                    [tenant, .int(conversationID), .int(item.receivedAt + debounceMillis), .int(item.receivedAt)]
+                    conversations.flatMap { [tenant, .text("turn"), .int($0), .text("queued"), .int(turns[$0]!), now] }
                 )
-                outcomes.append(.stored(messageID: messageID, conversationID: conversationID))
             }
             return outcomes
         }
+    }
+
+    /// `($1, $2), ($3, $4)` for `count` rows of `columns` values.
+    static func rows(_ count: Int, columns: Int) -> String {
+        (0..<count).map { row in
+            "(" + (1...columns).map { "$\(row * columns + $0)" }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
     }
 
     // MARK: Turns
 
     public func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn? {
         let token = "\(worker)/\(UUID().uuidString)"
-        let lockClause = database.dialect.lockClause("j, c")
+        let lockClause = database.dialect.lockClause("j")
         return try await database.transaction(durable: false) { session -> ClaimedTurn? in
-            let due = try await session.query(
+            // The oldest due jobs, in index order, whose conversation looks free. Only the jobs are
+            // locked here: joining and locking conversations made PostgreSQL sort every open job.
+            let candidates = try await session.query(
                 """
-                SELECT j.id, j.attempts, c.id, c.channel_id, c.platform_chat_id
-                FROM jobs j JOIN conversations c ON c.id = j.conversation_id
+                SELECT j.id, j.attempts, j.conversation_id FROM jobs j
                 WHERE j.state IN ('queued', 'running') AND j.kind = 'turn' AND j.run_at <= $1
                   AND (j.state = 'queued' OR j.lease_until < $1)
-                  AND (c.lease_until IS NULL OR c.lease_until < $1)
+                  AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = j.conversation_id AND (c.lease_until IS NULL OR c.lease_until < $1))
                 ORDER BY j.run_at, j.id
-                LIMIT 1\(lockClause)
+                LIMIT 4\(lockClause)
                 """,
                 [.int(now)]
             )
-            guard let row = due.first, let jobID = row.int(0), let conversationID = row.int(2),
-                let channelID = row.string(3), let chatID = row.string(4)
-            else { return nil }
             let leaseUntil = SQLValue.int(now + leaseMillis)
-            _ = try await session.query(
-                "UPDATE conversations SET lease_owner = $1, lease_until = $2 WHERE id = $3",
-                [.text(token), leaseUntil, .int(conversationID)]
-            )
-            _ = try await session.query(
-                "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id = $3",
-                [.text(token), leaseUntil, .int(jobID)]
-            )
-            let messages = try await session.query(
-                """
-                SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at
-                FROM messages
-                WHERE conversation_id = $1 AND direction = 'in' AND handled_at IS NULL
-                ORDER BY id
-                LIMIT \(Self.turnMessageLimit)
-                """,
-                [.int(conversationID)]
-            )
-            let turn = Turn(
-                conversation: ConversationRef(id: conversationID, channelID: channelID, platformChatID: chatID),
-                messages: messages.map(Self.storedMessage)
-            )
-            return ClaimedTurn(jobID: jobID, leaseToken: token, attempts: Int(row.int(1) ?? 0) + 1, turn: turn)
+            for candidate in candidates {
+                guard let jobID = candidate.int(0), let conversationID = candidate.int(2) else { continue }
+                // The conversation is taken only if still free: PostgreSQL re-checks this condition
+                // after waiting for a concurrent claim of the same conversation, so one of them loses.
+                guard let conversation = try await session.query(
+                    """
+                    UPDATE conversations SET lease_owner = $1, lease_until = $2
+                    WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4)
+                    RETURNING channel_id, platform_chat_id
+                    """,
+                    [.text(token), leaseUntil, .int(conversationID), .int(now)]
+                ).first, let channelID = conversation.string(0), let chatID = conversation.string(1) else { continue }
+                _ = try await session.query(
+                    "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1 WHERE id = $3",
+                    [.text(token), leaseUntil, .int(jobID)]
+                )
+                let messages = try await session.query(
+                    """
+                    SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at
+                    FROM messages
+                    WHERE conversation_id = $1 AND direction = 'in' AND handled_at IS NULL
+                    ORDER BY id
+                    LIMIT \(Self.turnMessageLimit)
+                    """,
+                    [.int(conversationID)]
+                )
+                let turn = Turn(
+                    conversation: ConversationRef(id: conversationID, channelID: channelID, platformChatID: chatID),
+                    messages: messages.map(Self.storedMessage)
+                )
+                return ClaimedTurn(jobID: jobID, leaseToken: token, attempts: Int(candidate.int(1) ?? 0) + 1, turn: turn)
+            }
+            return nil
         }
     }
 
