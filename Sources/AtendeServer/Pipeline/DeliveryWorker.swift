@@ -10,26 +10,10 @@ public struct DeliveryWorker: Service {
     let runtime: GatewayRuntime
 
     public func run() async throws {
-        await runtime.started.wait()
-        guard !Task.isCancelled else { return }
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                do {
-                    if let delivery = try await runtime.store.claimDelivery(
-                        worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis
-                    ) {
-                        // There may be more: let another idle worker look while this one sends.
-                        runtime.deliverySignal.notify()
-                        await deliver(delivery)
-                        continue
-                    }
-                } catch {
-                    runtime.logger.error("cannot claim a delivery", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                await runtime.deliverySignal.wait(timeoutMillis: runtime.configuration.pollMillis)
-            }
-        } onGracefulShutdown: {
-            runtime.deliverySignal.notifyAll()
+        await runClaimLoop(runtime: runtime, signal: runtime.deliverySignal, kind: "delivery") {
+            try await runtime.store.claimDelivery(worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis)
+        } handle: { delivery in
+            await deliver(delivery)
         }
     }
 

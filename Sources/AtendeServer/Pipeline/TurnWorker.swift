@@ -12,26 +12,10 @@ public struct TurnWorker: Service {
     static let attemptsBeforeAlarm = 5
 
     public func run() async throws {
-        await runtime.started.wait()
-        guard !Task.isCancelled else { return }
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                do {
-                    if let claim = try await runtime.store.claimTurn(
-                        worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis
-                    ) {
-                        // There may be more: let another idle worker look while this one works.
-                        runtime.turnSignal.notify()
-                        await process(claim)
-                        continue
-                    }
-                } catch {
-                    runtime.logger.error("cannot claim a turn", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                await runtime.turnSignal.wait(timeoutMillis: runtime.configuration.pollMillis)
-            }
-        } onGracefulShutdown: {
-            runtime.turnSignal.notifyAll()
+        await runClaimLoop(runtime: runtime, signal: runtime.turnSignal, kind: "turn") {
+            try await runtime.store.claimTurn(worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis)
+        } handle: { claim in
+            await process(claim)
         }
     }
 
