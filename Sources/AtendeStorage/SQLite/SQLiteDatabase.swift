@@ -17,10 +17,13 @@ public final class SQLiteDatabase: SQLDatabase {
     private let mutex = AsyncMutex()
     /// The open `<path>.lock` file holding an exclusive `flock`, for an exclusive open.
     private let lockDescriptor: Int32?
+    /// Copies the WAL into the database file in the background (exclusive opens only).
+    private let checkpointer: Task<Void, Never>?
 
-    private init(handle: SQLiteHandle, lockDescriptor: Int32?) {
+    private init(handle: SQLiteHandle, lockDescriptor: Int32?, checkpointer: Task<Void, Never>?) {
         self.handle = handle
         self.lockDescriptor = lockDescriptor
+        self.checkpointer = checkpointer
     }
 
     /// Opens (creating if needed) the database file at `path`.
@@ -39,7 +42,22 @@ public final class SQLiteDatabase: SQLDatabase {
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
             _ = try handle.execute(pragma, [])
         }
-        return SQLiteDatabase(handle: handle, lockDescriptor: lockDescriptor)
+        var checkpointer: Task<Void, Never>?
+        if exclusive {
+            // SQLite checkpoints inside whichever commit fills the WAL, stalling every transaction
+            // queued behind it. The gateway checkpoints from a second connection instead, off the
+            // write path, once a second.
+            _ = try handle.execute("PRAGMA wal_autocheckpoint = 0", [])
+            let background = try await NIOThreadPool.singleton.runIfActive { try SQLiteHandle(path: path) }
+            checkpointer = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    _ = try? await NIOThreadPool.singleton.runIfActive { try background.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
+                }
+                background.close()
+            }
+        }
+        return SQLiteDatabase(handle: handle, lockDescriptor: lockDescriptor, checkpointer: checkpointer)
     }
 
     public func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result {
@@ -67,6 +85,8 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     public func close() async throws {
+        checkpointer?.cancel()
+        await checkpointer?.value
         await mutex.lock()
         handle.close()
         if let lockDescriptor { Glibc.close(lockDescriptor) }
