@@ -143,3 +143,33 @@ final class GatewayProcess: Sendable {
         return Int(response.status.code)
     }
 }
+
+/// `atende check` on files with mistakes: every problem printed as `file:line: message`, exit 1.
+@Suite struct CheckCommandTests {
+    @Test func reportsEveryBrokenFileWithItsLine() throws {
+        let directory = try Repository.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory + "/adapters", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/prompts", withIntermediateDirectories: true)
+        let telegram = try String(contentsOfFile: Repository.adapters + "/telegram.yaml", encoding: .utf8)
+        try telegram.write(toFile: directory + "/adapters/telegram.yaml", atomically: true, encoding: .utf8)
+        try telegram.replacingOccurrences(of: "id: \"telegram\"", with: "id: \"broken\"\nsurprise: true")
+            .write(toFile: directory + "/adapters/broken.yaml", atomically: true, encoding: .utf8)
+        try "---\nid: \"geral\"\nname: \"X\"\nlanguage: \"pt\"\n---\nbody\n".write(toFile: directory + "/prompts/geral.md", atomically: true, encoding: .utf8)
+        try "paths: { adapters: \"\(directory)/adapters\", prompts: \"\(directory)/prompts\" }\n"
+            .write(toFile: directory + "/atende.yaml", atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
+        process.arguments = ["check", "--config", directory + "/atende.yaml"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text.contains("ok      \(directory)/adapters/telegram.yaml"), "\(text)")
+        #expect(text.contains("error   \(directory)/adapters/broken.yaml:6: surprise: unknown key 'surprise'"), "\(text)")
+        #expect(text.contains("error   \(directory)/prompts/geral.md"), "\(text)")
+        #expect(text.contains("missing required key 'fallback'"), "\(text)")
+    }
+}
