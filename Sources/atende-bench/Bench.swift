@@ -57,8 +57,8 @@ struct Bench: AsyncParsableCommand {
             settings: { token: "1:bench", webhook_secret: "bench-secret", api_base: "\(telegramServer.baseURL)" }
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
-        let gateway = try await ServerProcess.start(binary: binary, config: config)
-        defer { gateway.stop() }
+        let gateway = try await GatewayProcess.start(binary: binary, config: config)
+        defer { _ = gateway.terminate() }
         let runID = Int(Date().timeIntervalSince1970) % 100_000 * 1_000_000
         let bodies = try (0..<requests).map { index in
             try Repository.telegramUpdate(
@@ -156,50 +156,5 @@ extension Duration {
     var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
-/// The gateway under test, as its own process so its memory is measured alone.
-struct ServerProcess {
-    let process: Process
-    let port: Int
-
-    static func start(binary: String, config: String) async throws -> ServerProcess {
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw ValidationError("no atende binary at \(binary); build it with `swift build -c release`")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--config", config, "--port", "0"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var output = ""
-        while true {
-            let data = stderr.fileHandleForReading.availableData
-            guard !data.isEmpty else { throw ValidationError("atende exited before listening: \(output)") }
-            output += String(decoding: data, as: UTF8.self)
-            if let range = output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-                let port = Int(output[range].split(separator: ":").last ?? "")
-            {
-                return ServerProcess(process: process, port: port)
-            }
-        }
-    }
-
-    /// Peak and current resident memory from /proc, in KiB.
-    func memory() -> (peakKiB: Int, currentKiB: Int) {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        func field(_ name: String) -> Int {
-            let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
-            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        }
-        return (field("VmHWM"), field("VmRSS"))
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
     }
 }

@@ -72,67 +72,12 @@ import Testing
         #expect(duplicated.values.allSatisfy { $0 == 2 }, "no reply goes out more than twice: \(duplicated)")
         #expect(duplicated.count <= deliveryWorkers, "only deliveries in flight at the kill repeat: \(duplicated)")
         print("crash test: \(acked.count) acknowledged of \(total), all answered; \(duplicated.count) answered twice (in flight at the kill)")
-        #expect(try await second.terminate() == 0, "SIGTERM should stop the gateway cleanly")
+        #expect(second.terminate() == 0, "SIGTERM should stop the gateway cleanly")
         try await telegramServer.stop()
     }
 }
 
-/// A gateway process started from the built binary.
-final class GatewayProcess: Sendable {
-    let process: Process
-    let port: Int
-
-    private init(process: Process, port: Int) {
-        self.process = process
-        self.port = port
-    }
-
-    static var binary: String { Repository.root + "/.build/debug/atende" }
-
-    static func start(config: String) async throws -> GatewayProcess {
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw TimedOut(what: "the atende binary at \(binary); run `swift build` first")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--config", config, "--port", "0"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        let (lines, continuation) = AsyncStream<String>.makeStream()
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                continuation.finish()
-                handle.readabilityHandler = nil
-            } else {
-                continuation.yield(String(decoding: data, as: UTF8.self))
-            }
-        }
-        try process.run()
-        var output = ""
-        for await chunk in lines {
-            output += chunk
-            if let range = output.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                let port = Int(output[range].split(separator: ":").last ?? "") ?? 0
-                return GatewayProcess(process: process, port: port)
-            }
-        }
-        throw TimedOut(what: "the gateway to listen; it printed: \(output)")
-    }
-
-    func kill() {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    /// Sends SIGTERM and returns the exit status.
-    func terminate() async throws -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
+extension GatewayProcess {
     static func post(_ body: String, port: Int, secret: String) async throws -> Int {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/tg")
         request.method = .POST
@@ -159,7 +104,7 @@ final class GatewayProcess: Sendable {
             .write(toFile: directory + "/atende.yaml", atomically: true, encoding: .utf8)
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: GatewayProcess.binary)
+        process.executableURL = URL(fileURLWithPath: GatewayProcess.debugBinary)
         process.arguments = ["check", "--config", directory + "/atende.yaml"]
         let output = Pipe()
         process.standardOutput = output
