@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "AtendeUnderstanding",
-            dependencies: ["AtendeCore"],
+            dependencies: [],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -127,6 +127,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/AtendeTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtendeUnderstandingTests",
+            dependencies: ["AtendeUnderstanding"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
