@@ -10,6 +10,8 @@ public struct Agent: Sendable {
     public var emoji: String?
     public var description: String?
     public var language: Language
+    /// The topics this agent serves, with the examples that route messages to it.
+    public var intents: [IntentDefinition]
     public var offlineAnswers: [OfflineAnswer]
     /// What to say when no offline answer fits, per language.
     public var fallback: [Language: String]
@@ -23,7 +25,7 @@ public struct Agent: Sendable {
         public var answer: String
     }
 
-    static let keys: Set<String> = ["id", "name", "emoji", "description", "language", "offline_answers", "fallback"]
+    static let keys: Set<String> = ["id", "name", "emoji", "description", "language", "intents", "offline_answers", "fallback"]
 
     /// Loads and validates `path`; problems name the file and line.
     public static func load(file path: String) throws -> Agent {
@@ -54,6 +56,7 @@ public struct Agent: Sendable {
             emoji: try top.string("emoji"),
             description: try top.string("description"),
             language: language,
+            intents: try top["intents"].map(IntentDefinition.parseList) ?? [],
             offlineAnswers: answers,
             fallback: fallback,
             systemPrompt: prompt.body,

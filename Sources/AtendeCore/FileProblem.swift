@@ -16,3 +16,16 @@ public struct FileProblem: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(file): \(message)"
     }
 }
+
+/// Several problems found in one pass, so an admin fixes them all at once.
+public struct FileProblems: Error, Sendable, CustomStringConvertible {
+    public var problems: [FileProblem]
+
+    public init(_ problems: [FileProblem]) {
+        self.problems = problems
+    }
+
+    public var description: String {
+        problems.map(\.description).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,66 @@
+import AtendeCore
+import AtendeYAML
+import Foundation
+
+/// One `intents:` entry of a prompt file: a topic with the phrases that teach the classifier.
+public struct IntentDefinition: Sendable, Equatable {
+    public var id: String
+    public var keywords: [String]
+    public var examples: [String]
+
+    static let keys: Set<String> = ["id", "keywords", "examples", "description"]
+
+    /// Reads an `intents:` list; ids must be unique in the list and every intent needs examples.
+    static func parseList(_ node: YAMLNode) throws -> [IntentDefinition] {
+        var intents: [IntentDefinition] = []
+        for item in try node.sequence() {
+            let entry = try item.mapping(allowed: keys)
+            let idNode = try entry.required("id")
+            let id = try idNode.string()
+            guard id.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
+                throw idNode.problem("intent id '\(id)' must be lowercase letters, digits and '_'")
+            }
+            guard !intents.contains(where: { $0.id == id }) else {
+                throw idNode.problem("intent '\(id)' is listed twice")
+            }
+            let examplesNode = try entry.required("examples")
+            let examples = try examplesNode.strings().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            guard !examples.isEmpty, !examples.contains(where: \.isEmpty) else {
+                throw examplesNode.problem("intent '\(id)' needs at least one example, and no empty ones")
+            }
+            let keywords = try entry["keywords"]?.strings() ?? []
+            intents.append(IntentDefinition(id: id, keywords: keywords, examples: examples))
+        }
+        return intents
+    }
+}
+
+/// `prompts/controle.yaml`: the control intents the orchestrator acts on itself, whatever agent
+/// is answering (hand the conversation to a person, summarise where it stopped).
+public struct ControlIntents: Sendable {
+    /// What each control intent makes the orchestrator do; ids in the file must be one of these.
+    public enum Kind: String, Sendable, CaseIterable {
+        case humano
+        case continuar
+    }
+
+    public var intents: [IntentDefinition]
+    public var file: String
+
+    public static func load(file path: String) throws -> ControlIntents {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw FileProblem(file: path, line: nil, message: "cannot read the control intents file (\(error.localizedDescription))")
+        }
+        let top = try YAMLNode.parse(text, file: path).mapping(allowed: ["intents"])
+        let listNode = try top.required("intents")
+        let intents = try IntentDefinition.parseList(listNode)
+        for (intent, node) in zip(intents, try listNode.sequence()) where Kind(rawValue: intent.id) == nil {
+            let known = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw node.problem("'\(intent.id)' is not a control intent the gateway knows; use one of: \(known)")
+        }
+        return ControlIntents(intents: intents, file: path)
+    }
+}
