@@ -7,9 +7,16 @@ public struct AdapterDefinition: Sendable {
     public var id: String
     public var name: String
     public var settings: [SettingSpec]
-    public var verification: Verification
+    /// Every check must pass; an empty list is not allowed (see `Channel.unverified`).
+    public var verification: [VerificationCheck]
+    /// Meta's `GET` subscription handshake, for platforms that do one.
+    public var handshake: Handshake?
+    /// Paths to the items of a batched payload (Meta sends many messages and statuses in one
+    /// request); each item is mapped on its own, with `item`, `parent` and `root` in scope.
+    public var split: [String]
     public var inbound: [InboundRule]
     public var outbound: [String: OutboundAction]
+    public var text: TextRules
     public var delivery: DeliveryPolicy
     /// The file it was read from, for messages.
     public var file: String
@@ -22,16 +29,44 @@ public struct AdapterDefinition: Sendable {
         public var defaultValue: String?
     }
 
-    /// How a webhook request proves it comes from the platform. Fails closed: an empty or
+    /// One way a webhook request proves it comes from the platform. Fails closed: an empty or
     /// missing expected value rejects every request.
-    public enum Verification: Sendable, Hashable {
-        /// A header must equal a value rendered from the channel's settings.
+    public enum VerificationCheck: Sendable, Hashable {
+        /// A header equals a value rendered from the channel's settings (Telegram).
         case headerEquals(header: String, expected: StringTemplate)
+        /// A field of the JSON body equals a setting (UazAPI and Evolution put their token there).
+        case bodyEquals(path: String, expected: StringTemplate)
+        /// The last segment of the webhook URL, `/webhooks/{channel}/{secret}`, for platforms that sign nothing.
+        case pathSecret(expected: StringTemplate)
+        /// An HMAC-SHA256 signature in a header (Meta, Chatwoot).
+        case hmacSHA256(HMACCheck)
+    }
+
+    public struct HMACCheck: Sendable, Hashable {
+        public var header: String
+        public var key: StringTemplate
+        /// Text before the hex digest in the header, such as `sha256=`.
+        public var prefix: String
+        /// When set, the signed text is `"{timestamp}.{body}"` with the timestamp from this header.
+        public var timestampHeader: String?
+        /// Requests whose timestamp is further than this from now are refused.
+        public var maxAgeSeconds: Int
+        /// A header naming the delivery; a delivery already accepted is answered without storing again.
+        public var deliveryHeader: String?
+    }
+
+    public struct Handshake: Sendable, Hashable {
+        public var modeParameter: String
+        public var mode: String
+        public var tokenParameter: String
+        public var challengeParameter: String
+        public var expected: StringTemplate
     }
 
     public struct InboundRule: Sendable, Hashable {
-        public enum Produces: String, Sendable {
-            case message, choice, ignore
+        public enum Produces: Sendable, Hashable {
+            case event(InboundEvent.Kind)
+            case ignore
         }
 
         public var name: String
@@ -43,11 +78,25 @@ public struct AdapterDefinition: Sendable {
         public var conversation: StringTemplate?
         public var senderID: StringTemplate?
         public var senderName: StringTemplate?
+        public var senderPhone: StringTemplate?
+        public var senderAlternateID: StringTemplate?
         public var text: StringTemplate?
         public var choice: StringTemplate?
         public var language: StringTemplate?
+        public var target: StringTemplate?
+        public var status: StringTemplate?
+        /// Platform status words → the gateway's (`DELIVERY_ACK` → `delivered`).
+        public var statusNames: [String: String]
+        public var mediaType: StringTemplate?
+        public var mediaMimeType: StringTemplate?
+        public var mediaHandle: StringTemplate?
+        /// True (`true`, `"True"`, `1`) when the message comes from a group chat.
+        public var group: StringTemplate?
         public var acknowledge: AcknowledgeSpec?
     }
+
+    /// The delivery statuses the gateway knows, in the order a message goes through them.
+    public static let deliveryStatuses = ["sent", "delivered", "read", "played", "failed", "deleted"]
 
     public struct AcknowledgeSpec: Sendable, Hashable {
         public var action: String
@@ -55,8 +104,10 @@ public struct AdapterDefinition: Sendable {
     }
 
     public indirect enum Condition: Sendable, Hashable {
+        /// Present, not null and not an empty string.
         case exists(String)
         case equals(String, String)
+        case endsWith(String, String)
         case all([Condition])
         case any([Condition])
         case not(Condition)
@@ -65,9 +116,11 @@ public struct AdapterDefinition: Sendable {
             switch self {
             case .exists(let path):
                 guard let value = payload.value(at: path) else { return false }
-                return !value.isNull
+                return !value.isNull && value != .string("")
             case .equals(let path, let expected):
                 return payload.value(at: path)?.scalarText == expected
+            case .endsWith(let path, let suffix):
+                return payload.value(at: path)?.scalarText?.hasSuffix(suffix) ?? false
             case .all(let conditions): return conditions.allSatisfy { $0.holds(for: payload) }
             case .any(let conditions): return conditions.contains { $0.holds(for: payload) }
             case .not(let condition): return !condition.holds(for: payload)
@@ -75,7 +128,30 @@ public struct AdapterDefinition: Sendable {
         }
     }
 
+    /// How reply text must be shaped for the platform.
+    public struct TextRules: Sendable, Hashable {
+        /// Longer replies are split into several messages at paragraph, line or word boundaries.
+        public var maxLength: Int?
+        /// Applied in order to reply text and choice titles (UazAPI fills in `{{name}}` itself,
+        /// so braces from an LLM must not reach it intact).
+        public var replacements: [Replacement]
+
+        public struct Replacement: Sendable, Hashable {
+            public var from: String
+            public var to: String
+        }
+
+        static let none = TextRules(maxLength: nil, replacements: [])
+    }
+
+    /// The actions that can carry choices, most native first. A reply uses the first one the
+    /// adapter has whose limits its choices fit; otherwise numbered text.
+    public static let choiceActions = ["send_buttons", "send_list", "send_choices"]
+
     public struct OutboundAction: Sendable, Hashable {
+        /// For choice actions: how many choices, and how long a title, the platform shows.
+        public var maxChoices: Int?
+        public var maxTitleLength: Int?
         public var method: String
         public var url: StringTemplate
         public var headers: [String: StringTemplate]
@@ -116,12 +192,15 @@ extension AdapterDefinition {
 
     public static func parse(_ text: String, file: String) throws -> AdapterDefinition {
         let root = try YAMLNode.parse(text, file: file)
-        let top = try root.mapping(allowed: ["id", "name", "settings", "verify", "inbound", "outbound", "delivery"])
+        let top = try root.mapping(allowed: ["id", "name", "settings", "verify", "handshake", "split", "inbound", "outbound", "text", "delivery"])
         let id = try top.requiredString("id")
         let settings = try parseSettings(top["settings"])
         let settingNames = Set(settings.map(\.name))
+        let settingsScope = PlaceholderScope(settings: settingNames, names: ["settings"])
 
-        let verification = try parseVerification(try top.required("verify"), settings: settingNames)
+        let verification = try parseVerification(try top.required("verify"), scope: settingsScope)
+        let handshake = try top["handshake"].map { try parseHandshake($0, scope: settingsScope) }
+        let split = try top["split"]?.strings() ?? []
         var inbound: [InboundRule] = []
         for (index, node) in try top.required("inbound").sequence().enumerated() {
             inbound.append(try parseRule(node, index: index))
@@ -149,8 +228,11 @@ extension AdapterDefinition {
             name: try top.string("name") ?? id,
             settings: settings,
             verification: verification,
+            handshake: handshake,
+            split: split,
             inbound: inbound,
             outbound: outbound,
+            text: try parseTextRules(top["text"]),
             delivery: try parseDelivery(top["delivery"]),
             file: file
         )
@@ -169,42 +251,126 @@ extension AdapterDefinition {
         }
     }
 
-    private static func parseVerification(_ node: YAMLNode, settings: Set<String>) throws -> Verification {
-        let mapping = try node.mapping(allowed: ["header", "equals"])
-        let expected = try template(try mapping.required("equals"))
-        try PlaceholderScope(settings: settings, names: ["settings"]).check(expected, node: try mapping.required("equals"))
-        return .headerEquals(header: try mapping.requiredString("header"), expected: expected)
+    /// `verify` is one check or a list of checks that must all pass.
+    private static func parseVerification(_ node: YAMLNode, scope: PlaceholderScope) throws -> [VerificationCheck] {
+        let checks = try (node.isSequence ? node.sequence() : [node]).map { try parseCheck($0, scope: scope) }
+        guard !checks.isEmpty else {
+            throw node.problem("verify needs at least one check; a channel that must run unverified says so in atende.yaml (unverified: true)")
+        }
+        return checks
+    }
+
+    private static func parseCheck(_ node: YAMLNode, scope: PlaceholderScope) throws -> VerificationCheck {
+        let mapping = try node.mapping(allowed: [
+            "header", "equals", "body", "path_secret", "hmac_sha256", "prefix", "timestamp_header", "max_age_seconds", "delivery_header",
+        ])
+        func setting(_ key: String) throws -> StringTemplate {
+            let valueNode = try mapping.required(key)
+            let value = try template(valueNode)
+            try scope.check(value, node: valueNode)
+            return value
+        }
+        if mapping["hmac_sha256"] != nil {
+            return .hmacSHA256(HMACCheck(
+                header: try mapping.requiredString("header"),
+                key: try setting("hmac_sha256"),
+                prefix: try mapping.string("prefix") ?? "",
+                timestampHeader: try mapping.string("timestamp_header"),
+                maxAgeSeconds: try mapping["max_age_seconds"]?.int(in: 1...86_400) ?? 300,
+                deliveryHeader: try mapping.string("delivery_header")
+            ))
+        }
+        if mapping["path_secret"] != nil { return .pathSecret(expected: try setting("path_secret")) }
+        if let header = try mapping.string("header") { return .headerEquals(header: header, expected: try setting("equals")) }
+        if let path = try mapping.string("body") { return .bodyEquals(path: path, expected: try setting("equals")) }
+        throw node.problem("a check is one of: {header, equals}, {body, equals}, {path_secret}, {header, hmac_sha256, prefix?, timestamp_header?, max_age_seconds?, delivery_header?}")
+    }
+
+    private static func parseHandshake(_ node: YAMLNode, scope: PlaceholderScope) throws -> Handshake {
+        let mapping = try node.mapping(allowed: ["mode_parameter", "mode", "token_parameter", "challenge_parameter", "equals"])
+        let equalsNode = try mapping.required("equals")
+        let expected = try template(equalsNode)
+        try scope.check(expected, node: equalsNode)
+        return Handshake(
+            modeParameter: try mapping.string("mode_parameter") ?? "hub.mode",
+            mode: try mapping.string("mode") ?? "subscribe",
+            tokenParameter: try mapping.string("token_parameter") ?? "hub.verify_token",
+            challengeParameter: try mapping.string("challenge_parameter") ?? "hub.challenge",
+            expected: expected
+        )
     }
 
     private static func parseRule(_ node: YAMLNode, index: Int) throws -> InboundRule {
         let mapping = try node.mapping(allowed: [
-            "name", "when", "event", "reason", "id", "conversation", "sender", "text", "choice", "language", "acknowledge",
+            "name", "when", "event", "reason", "id", "conversation", "sender", "text", "choice", "language", "target", "status",
+            "statuses", "media", "group", "acknowledge",
         ])
         let producesNode = try mapping.required("event")
-        guard let produces = InboundRule.Produces(rawValue: try producesNode.string()) else {
-            throw producesNode.problem("event must be one of: message, choice, ignore")
+        let eventName = try producesNode.string()
+        let produces: InboundRule.Produces
+        if eventName == "ignore" {
+            produces = .ignore
+        } else if let kind = InboundEvent.Kind(rawValue: eventName) {
+            produces = .event(kind)
+        } else {
+            let known = ["ignore", "message", "choice", "media", "edit", "reaction", "status", "human_reply", "conversation_status"]
+            throw producesNode.problem("event must be one of: \(known.joined(separator: ", "))")
         }
         var rule = InboundRule(
             name: try mapping.string("name") ?? "rule \(index + 1)",
             line: node.line,
             when: try parseCondition(try mapping.required("when")),
-            produces: produces
+            produces: produces,
+            statusNames: [:]
         )
         rule.reason = try mapping.string("reason")
-        if produces == .ignore {
+        guard case .event(let kind) = produces else {
             guard rule.reason != nil else { throw node.problem("an ignore rule needs a 'reason'") }
             return rule
         }
         rule.id = try template(try mapping.required("id"))
         rule.conversation = try template(try mapping.required("conversation"))
-        let sender = try mapping.required("sender").mapping(allowed: ["id", "name"])
-        rule.senderID = try template(try sender.required("id"))
-        rule.senderName = try sender["name"].map(template)
+        if let senderNode = mapping["sender"] {
+            let sender = try senderNode.mapping(allowed: ["id", "name", "phone", "alternate_id"])
+            rule.senderID = try sender["id"].map(template)
+            rule.senderName = try sender["name"].map(template)
+            rule.senderPhone = try sender["phone"].map(template)
+            rule.senderAlternateID = try sender["alternate_id"].map(template)
+            if rule.senderID == nil, rule.senderPhone == nil { throw senderNode.problem("a sender needs an 'id' or a 'phone'") }
+        }
         rule.text = try mapping["text"].map(template)
         rule.choice = try mapping["choice"].map(template)
         rule.language = try mapping["language"].map(template)
-        if produces == .message, rule.text == nil { throw node.problem("a message rule needs 'text'") }
-        if produces == .choice, rule.choice == nil { throw node.problem("a choice rule needs 'choice'") }
+        rule.target = try mapping["target"].map(template)
+        rule.status = try mapping["status"].map(template)
+        rule.group = try mapping["group"].map(template)
+        for (platformName, value) in try mapping["statuses"]?.mappingEntries() ?? [] {
+            let name = try value.string()
+            guard deliveryStatuses.contains(name) else {
+                throw value.problem("'\(name)' is not a delivery status; use one of: \(deliveryStatuses.joined(separator: ", "))")
+            }
+            rule.statusNames[platformName] = name
+        }
+        if let mediaNode = mapping["media"] {
+            let media = try mediaNode.mapping(allowed: ["type", "mime_type", "handle"])
+            rule.mediaType = try template(try media.required("type"))
+            rule.mediaMimeType = try media["mime_type"].map(template)
+            rule.mediaHandle = try media["handle"].map(template)
+        }
+        let needs: [(String, Bool)]
+        switch kind {
+        case .message, .humanReply: needs = [("text", rule.text != nil)]
+        case .choice: needs = [("choice", rule.choice != nil)]
+        case .media: needs = [("media", rule.mediaType != nil)]
+        case .edit: needs = [("target", rule.target != nil), ("text", rule.text != nil)]
+        case .reaction: needs = [("target", rule.target != nil)]
+        case .status: needs = [("target", rule.target != nil), ("status", rule.status != nil)]
+        case .conversationStatus: needs = [("status", rule.status != nil)]
+        }
+        for (key, present) in needs where !present {
+            throw node.problem("a \(kind.rawValue) rule needs '\(key)'")
+        }
+        if kind.isAnswered, mapping["sender"] == nil { throw node.problem("a \(kind.rawValue) rule needs a 'sender'") }
         if let acknowledge = mapping["acknowledge"] {
             let spec = try acknowledge.mapping(allowed: ["action", "values"])
             var values: [String: StringTemplate] = [:]
@@ -219,22 +385,25 @@ extension AdapterDefinition {
     private static func parseCondition(_ node: YAMLNode) throws -> Condition {
         let entries = try node.mappingEntries()
         guard entries.count == 1, let (key, value) = entries.first else {
-            throw node.problem("a condition has exactly one of: exists, equals, all, any, not")
+            throw node.problem("a condition has exactly one of: exists, equals, ends_with, all, any, not")
         }
         switch key {
         case "exists": return .exists(try value.string())
         case "equals":
             let pair = try value.mapping(allowed: ["path", "value"])
             return .equals(try pair.requiredString("path"), try pair.required("value").string())
+        case "ends_with":
+            let pair = try value.mapping(allowed: ["path", "value"])
+            return .endsWith(try pair.requiredString("path"), try pair.required("value").string())
         case "all": return .all(try value.sequence().map(parseCondition))
         case "any": return .any(try value.sequence().map(parseCondition))
         case "not": return .not(try parseCondition(value))
-        default: throw value.problem("unknown condition '\(key)'; expected one of: exists, equals, all, any, not")
+        default: throw value.problem("unknown condition '\(key)'; expected one of: exists, equals, ends_with, all, any, not")
         }
     }
 
     private static func parseAction(_ node: YAMLNode, scope: PlaceholderScope) throws -> OutboundAction {
-        let mapping = try node.mapping(allowed: ["method", "url", "headers", "json", "message_id"])
+        let mapping = try node.mapping(allowed: ["method", "url", "headers", "json", "message_id", "max_choices", "max_title_length"])
         let method = (try mapping.string("method") ?? "POST").uppercased()
         guard ["POST", "PUT", "PATCH", "GET", "DELETE"].contains(method) else {
             throw try mapping.required("method").problem("method must be POST, PUT, PATCH, GET or DELETE")
@@ -249,12 +418,27 @@ extension AdapterDefinition {
             headers[name] = header
         }
         return OutboundAction(
+            maxChoices: try mapping["max_choices"]?.int(in: 1...100),
+            maxTitleLength: try mapping["max_title_length"]?.int(in: 1...1000),
             method: method,
             url: url,
             headers: headers,
             json: try mapping["json"].map { try BodyTemplate.parse($0, scope: scope) },
             messageIDPath: try mapping.string("message_id")
         )
+    }
+
+    private static func parseTextRules(_ node: YAMLNode?) throws -> TextRules {
+        guard let node else { return .none }
+        let mapping = try node.mapping(allowed: ["max_length", "replace"])
+        var replacements: [TextRules.Replacement] = []
+        for item in try mapping["replace"]?.sequence() ?? [] {
+            let pair = try item.mapping(allowed: ["from", "to"])
+            let from = try pair.requiredString("from")
+            guard !from.isEmpty else { throw item.problem("'from' cannot be empty") }
+            replacements.append(TextRules.Replacement(from: from, to: try pair.requiredString("to")))
+        }
+        return TextRules(maxLength: try mapping["max_length"]?.int(in: 20...100_000), replacements: replacements)
     }
 
     private static func parseDelivery(_ node: YAMLNode?) throws -> DeliveryPolicy {

@@ -1,5 +1,7 @@
-import Foundation
 import AtendeCore
+import Crypto
+import Foundation
+import Synchronization
 
 /// A configured channel: an adapter definition plus the settings of one account on that platform.
 public struct Channel: Sendable {
@@ -7,13 +9,21 @@ public struct Channel: Sendable {
     public var definition: AdapterDefinition
     /// Every declared setting, defaults applied.
     public var settings: [String: String]
+    /// Accept requests without checking them. Only ever set from an explicit `unverified: true`.
+    public var unverified: Bool
+    /// Answer messages written in group chats; off by default (a bot in a real group is an incident).
+    public var answersGroups: Bool
     private let settingsScope: JSONValue
+    private let replays: ReplayGuard
 
-    public init(id: String, definition: AdapterDefinition, settings: [String: String]) {
+    public init(id: String, definition: AdapterDefinition, settings: [String: String], unverified: Bool = false, answersGroups: Bool = false) {
         self.id = id
         self.definition = definition
         self.settings = settings
+        self.unverified = unverified
+        self.answersGroups = answersGroups
         self.settingsScope = .object(["settings": .object(settings.mapValues(JSONValue.string))])
+        self.replays = ReplayGuard()
     }
 
     /// `text` with the values of secret settings replaced, for logs and stored errors.
@@ -31,83 +41,229 @@ public struct Channel: Sendable {
 
     public enum VerificationResult: Sendable, Equatable {
         case verified
+        /// Authentic, but a delivery already accepted: answer success and store nothing.
+        case replayed(delivery: String)
         case rejected(reason: String)
     }
 
-    /// Checks a webhook request. `header` looks a request header up by name, case-insensitively.
-    public func verify(header: (String) -> String?, body: [UInt8]) -> VerificationResult {
-        switch definition.verification {
-        case .headerEquals(let name, let expectedTemplate):
-            guard let expected = expectedTemplate.text(in: settingsScope), !expected.isEmpty else {
-                return .rejected(reason: "the channel has no secret configured to check \(name) against")
-            }
-            guard let presented = header(name) else { return .rejected(reason: "missing \(name) header") }
-            return ConstantTime.equals(presented, expected) ? .verified : .rejected(reason: "wrong \(name) header")
+    /// What verification looks at in a webhook request.
+    public struct WebhookRequest {
+        /// Looks a request header up by name, case-insensitively.
+        public var header: (String) -> String?
+        public var body: [UInt8]
+        /// The parsed body, when it is JSON.
+        public var payload: JSONValue?
+        /// The URL segment after the channel id, `/webhooks/{channel}/{secret}`.
+        public var pathSecret: String?
+
+        public init(header: @escaping (String) -> String?, body: [UInt8], payload: JSONValue?, pathSecret: String?) {
+            self.header = header
+            self.body = body
+            self.payload = payload
+            self.pathSecret = pathSecret
         }
+    }
+
+    /// Runs every check of the adapter; the first failure rejects the request.
+    public func verify(_ request: WebhookRequest, now: Date = Date()) -> VerificationResult {
+        if unverified { return .verified }
+        var delivery: (id: String, expires: Date)?
+        for check in definition.verification {
+            switch check {
+            case .headerEquals(let name, let expectedTemplate):
+                guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured to check \(name) against") }
+                guard let presented = request.header(name) else { return .rejected(reason: "missing \(name) header") }
+                guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong \(name) header") }
+            case .bodyEquals(let path, let expectedTemplate):
+                guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured to check the body's \(path) against") }
+                guard let presented = request.payload?.value(at: path)?.scalarText else { return .rejected(reason: "the body has no \(path)") }
+                guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong \(path) in the body") }
+            case .pathSecret(let expectedTemplate):
+                guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured for its webhook URL") }
+                guard let presented = request.pathSecret else { return .rejected(reason: "the webhook URL lacks the channel's secret segment") }
+                guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong secret in the webhook URL") }
+            case .hmacSHA256(let hmac):
+                switch verifySignature(hmac, request, now: now) {
+                case .success(let accepted): if let accepted { delivery = accepted }
+                case .failure(let rejection): return .rejected(reason: rejection.reason)
+                }
+            }
+        }
+        if let delivery, !replays.accept(delivery.id, until: delivery.expires, now: now) {
+            return .replayed(delivery: delivery.id)
+        }
+        return .verified
+    }
+
+    private struct Rejection: Error { var reason: String }
+
+    private func verifySignature(_ hmac: AdapterDefinition.HMACCheck, _ request: WebhookRequest, now: Date) -> Result<(id: String, expires: Date)?, Rejection> {
+        guard let key = expected(hmac.key) else { return .failure(Rejection(reason: "the channel has no secret configured to check \(hmac.header)")) }
+        guard let header = request.header(hmac.header) else { return .failure(Rejection(reason: "missing \(hmac.header) header")) }
+        guard header.hasPrefix(hmac.prefix) else { return .failure(Rejection(reason: "\(hmac.header) does not start with '\(hmac.prefix)'")) }
+        let presented = header.dropFirst(hmac.prefix.count).lowercased()
+        var signed = request.body
+        var expires = now.addingTimeInterval(Double(hmac.maxAgeSeconds))
+        if let timestampHeader = hmac.timestampHeader {
+            guard let timestampText = request.header(timestampHeader), let timestamp = Int64(timestampText) else {
+                return .failure(Rejection(reason: "missing or malformed \(timestampHeader) header"))
+            }
+            let age = now.timeIntervalSince1970 - Double(timestamp)
+            guard abs(age) <= Double(hmac.maxAgeSeconds) else {
+                return .failure(Rejection(reason: "\(timestampHeader) is \(Int(age)) s from now, outside the \(hmac.maxAgeSeconds) s window"))
+            }
+            signed = Array("\(timestampText).".utf8) + request.body
+            expires = Date(timeIntervalSince1970: Double(timestamp + Int64(hmac.maxAgeSeconds)))
+        }
+        let digest = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(key.utf8)))
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        guard ConstantTime.equals(String(presented), hex) else { return .failure(Rejection(reason: "\(hmac.header) does not match the body")) }
+        guard let deliveryHeader = hmac.deliveryHeader, let deliveryID = request.header(deliveryHeader), !deliveryID.isEmpty else { return .success(nil) }
+        return .success((deliveryID, expires))
+    }
+
+    private func expected(_ template: StringTemplate) -> String? {
+        guard let value = template.text(in: settingsScope), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// Meta's subscription handshake: the challenge to echo, or why not.
+    public func handshake(query: [String: String]) -> Result<String, HandshakeRefusal> {
+        guard let handshake = definition.handshake else { return .failure(HandshakeRefusal(reason: "adapter \(definition.id) has no GET handshake")) }
+        guard query[handshake.modeParameter] == handshake.mode else { return .failure(HandshakeRefusal(reason: "\(handshake.modeParameter) is not '\(handshake.mode)'")) }
+        guard let expected = expected(handshake.expected) else { return .failure(HandshakeRefusal(reason: "the channel has no verify token configured")) }
+        guard let token = query[handshake.tokenParameter], ConstantTime.equals(token, expected) else {
+            return .failure(HandshakeRefusal(reason: "wrong \(handshake.tokenParameter)"))
+        }
+        guard let challenge = query[handshake.challengeParameter], !challenge.isEmpty else {
+            return .failure(HandshakeRefusal(reason: "missing \(handshake.challengeParameter)"))
+        }
+        return .success(challenge)
+    }
+
+    public struct HandshakeRefusal: Error, Sendable, Equatable {
+        public var reason: String
     }
 
     // MARK: Inbound
 
-    /// Turns an authenticated payload into events. The first rule whose condition holds decides.
+    /// Turns an authenticated payload into events. Without `split`, the payload is one item;
+    /// with it, every element along the split paths is. For each item the first rule whose
+    /// condition holds decides.
     public func map(_ payload: JSONValue) -> MappedPayload {
+        guard !definition.split.isEmpty else { return mapItem(payload) }
+        var events: [InboundEvent] = []
+        var reasons: [String] = []
+        for path in definition.split {
+            for (item, parent) in payload.elements(along: path) {
+                switch mapItem(.object(["item": item, "parent": parent, "root": payload])) {
+                case .events(let mapped): events += mapped
+                case .ignored(let reason): reasons.append(reason)
+                }
+            }
+        }
+        if !events.isEmpty { return .events(events) }
+        if reasons.isEmpty { return .ignored(reason: "no items at \(definition.split.joined(separator: " or ")) in this payload") }
+        return .ignored(reason: Array(Set(reasons)).sorted().joined(separator: "; "))
+    }
+
+    private func mapItem(_ payload: JSONValue) -> MappedPayload {
         guard let rule = definition.inbound.first(where: { $0.when.holds(for: payload) }) else {
             return .ignored(reason: "no inbound rule of \(definition.id) matches this payload")
         }
-        let produces: InboundEvent.Kind
-        switch rule.produces {
-        case .ignore: return .ignored(reason: rule.reason ?? rule.name)
-        case .message: produces = .message
-        case .choice: produces = .choice
-        }
+        guard case .event(let kind) = rule.produces else { return .ignored(reason: rule.reason ?? rule.name) }
         // NUL characters are dropped from everything kept: PostgreSQL refuses them in text.
         func read(_ template: StringTemplate?) -> String? {
-            template?.text(in: payload).map { $0.contains("\u{0}") ? $0.replacingOccurrences(of: "\u{0}", with: "") : $0 }
+            guard let text = template?.text(in: payload) else { return nil }
+            let clean = text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "") : text
+            return clean.isEmpty ? nil : clean
         }
-        guard let id = read(rule.id), !id.isEmpty,
-            let conversation = read(rule.conversation), !conversation.isEmpty,
-            let senderID = read(rule.senderID), !senderID.isEmpty
-        else {
-            return .ignored(reason: "rule '\(rule.name)' matched but the payload lacks its id, conversation or sender")
+        if let group = read(rule.group), ["true", "1", "yes"].contains(group.lowercased()), !answersGroups {
+            return .ignored(reason: "message in a group chat: channel \(id) does not answer groups (set groups: answer)")
+        }
+        guard let eventID = read(rule.id), let conversation = read(rule.conversation) else {
+            return .ignored(reason: "rule '\(rule.name)' matched but the payload lacks its id or conversation")
+        }
+        let phone = read(rule.senderPhone).flatMap { PhoneNumber.e164($0) }
+        // The contact is keyed by phone when the platform gives one, so @lid and phone ids meet.
+        guard let senderID = phone ?? read(rule.senderID) ?? (kind.isAnswered ? nil : conversation) else {
+            return .ignored(reason: "rule '\(rule.name)' matched but the payload lacks a sender id")
+        }
+        var status = read(rule.status)
+        if kind == .status, let raw = status {
+            guard let name = rule.statusNames[raw] ?? AdapterDefinition.deliveryStatuses.first(where: { $0 == raw.lowercased() }) else {
+                return .ignored(reason: "rule '\(rule.name)': delivery status '\(raw)' is not one the gateway tracks")
+            }
+            status = name
         }
         let choice = read(rule.choice)
-        if produces == .choice, choice == nil {
+        if kind == .choice, choice == nil {
             return .ignored(reason: "rule '\(rule.name)' matched but the payload has no choice value")
         }
-        let text = read(rule.text) ?? choice ?? ""
+        var media: MediaAttachment?
+        if let type = read(rule.mediaType) {
+            media = MediaAttachment(type: type, mimeType: read(rule.mediaMimeType), handle: read(rule.mediaHandle))
+        }
+        if kind == .media, media == nil { return .ignored(reason: "rule '\(rule.name)' matched but the payload has no media type") }
+        let target = read(rule.target)
+        if [.edit, .reaction, .status].contains(kind), target == nil {
+            return .ignored(reason: "rule '\(rule.name)' matched but the payload lacks the id of the message it is about")
+        }
         var acknowledgement: Acknowledgement?
         if let spec = rule.acknowledge {
             acknowledgement = Acknowledgement(action: spec.action, values: spec.values.compactMapValues { $0.value(in: payload) })
         }
         let event = InboundEvent(
-            kind: produces,
-            platformEventID: id,
+            kind: kind,
+            platformEventID: eventID,
             conversation: conversation,
-            sender: Sender(id: senderID, name: read(rule.senderName)),
-            text: text,
+            sender: Sender(
+                id: senderID,
+                name: read(rule.senderName),
+                phone: phone,
+                alternateID: read(rule.senderAlternateID).flatMap { $0 == senderID ? nil : $0 }
+            ),
+            text: read(rule.text) ?? choice ?? "",
             choiceID: choice,
             language: read(rule.language),
-            acknowledgement: acknowledgement
+            acknowledgement: acknowledgement,
+            target: target,
+            status: status,
+            media: media
         )
         return .events([event])
     }
 
     // MARK: Outbound
 
-    /// The outbox entries for a reply: choices go through `send_choices` when the adapter has it,
-    /// otherwise as numbered text the contact can answer with a number.
+    /// The outbox entries for a reply. Choices go through the most native choice action whose
+    /// limits they fit (reply buttons, then a list), else as numbered text the contact can answer
+    /// with a number. Text over the platform's limit becomes several messages; choices ride on the last.
     public func drafts(for reply: Reply, conversation: String, traceID: String) -> [OutboxDraft] {
-        var values: [String: JSONValue] = ["conversation": .string(conversation)]
-        if !reply.choices.isEmpty, definition.outbound["send_choices"] != nil {
-            values["text"] = .string(reply.text)
-            values["choices"] = .array(reply.choices.map { .object(["id": .string($0.id), "title": .string($0.title)]) })
-            return [OutboxDraft(action: "send_choices", values: values, replyText: reply.text, traceID: traceID)]
+        let rules = definition.text
+        func shaped(_ text: String) -> String {
+            rules.replacements.reduce(text) { $0.replacingOccurrences(of: $1.from, with: $1.to) }
         }
-        var text = reply.text
-        for (index, choice) in reply.choices.enumerated() {
-            text += "\n\(index + 1). \(choice.title)"
+        let choices = reply.choices.map { Choice(id: $0.id, title: shaped($0.title)) }
+        let choiceAction = choices.isEmpty ? nil : AdapterDefinition.choiceActions.first { name in
+            guard let action = definition.outbound[name] else { return false }
+            if let max = action.maxChoices, choices.count > max { return false }
+            if let max = action.maxTitleLength, choices.contains(where: { $0.title.count > max }) { return false }
+            return true
         }
-        values["text"] = .string(text)
-        return [OutboxDraft(action: "send_text", values: values, replyText: text, traceID: traceID)]
+        var text = shaped(reply.text)
+        if choiceAction == nil {
+            for (index, choice) in choices.enumerated() { text += "\n\(index + 1). \(choice.title)" }
+        }
+        let parts = rules.maxLength.map { TextSplitter.split(text, maxLength: $0) } ?? [text]
+        return parts.enumerated().map { index, part in
+            var values: [String: JSONValue] = ["conversation": .string(conversation), "text": .string(part)]
+            if index == parts.count - 1, let choiceAction {
+                values["choices"] = .array(choices.map { .object(["id": .string($0.id), "title": .string($0.title)]) })
+                return OutboxDraft(action: choiceAction, values: values, replyText: part, traceID: traceID)
+            }
+            return OutboxDraft(action: "send_text", values: values, replyText: part, traceID: traceID)
+        }
     }
 
     /// The HTTP request for one outbox entry.
@@ -158,5 +314,42 @@ enum ConstantTime {
             difference |= x ^ y
         }
         return difference == 0 && a.count == b.count
+    }
+}
+
+/// Delivery ids accepted recently, so a replayed signed request is not stored twice.
+/// Entries are kept until their signature's timestamp leaves the window; after that the
+/// timestamp check refuses the request anyway.
+final class ReplayGuard: Sendable {
+    private let seen = Mutex<[String: Date]>([:])
+
+    /// False when `delivery` was accepted before and has not expired.
+    func accept(_ delivery: String, until expiry: Date, now: Date) -> Bool {
+        seen.withLock { seen in
+            if seen.count > 10_000 { seen = seen.filter { $0.value > now } }
+            if let expires = seen[delivery], expires > now { return false }
+            seen[delivery] = expiry
+            return true
+        }
+    }
+}
+
+/// Splits long text for platforms with a length limit, preferring paragraph, then line, then
+/// word boundaries, so a message never ends mid-word when it can be avoided.
+enum TextSplitter {
+    static func split(_ text: String, maxLength: Int) -> [String] {
+        var parts: [String] = []
+        var rest = Substring(text)
+        while rest.count > maxLength {
+            let window = rest.prefix(maxLength)
+            let cut = [window.range(of: "\n\n", options: .backwards), window.range(of: "\n", options: .backwards), window.range(of: " ", options: .backwards)]
+                .compactMap { $0 }
+                .first { window.distance(from: window.startIndex, to: $0.lowerBound) > maxLength / 2 }
+            let end = cut?.lowerBound ?? window.endIndex
+            parts.append(String(rest[..<end]).trimmingCharacters(in: .whitespacesAndNewlines))
+            rest = rest[(cut?.upperBound ?? end)...].drop { $0 == " " || $0 == "\n" }
+        }
+        if !rest.isEmpty || parts.isEmpty { parts.append(String(rest)) }
+        return parts
     }
 }

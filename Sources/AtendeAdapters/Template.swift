@@ -16,6 +16,8 @@ public struct StringTemplate: Sendable, Hashable {
     enum Source: Sendable, Hashable {
         case path(String)
         case literal(String)
+        /// `digits(path)` or `phone(path)`: the path's value, transformed.
+        case function(TemplateFunction, String)
     }
 
     let parts: [Part]
@@ -34,7 +36,18 @@ public struct StringTemplate: Sendable, Hashable {
                 let trimmed = alternative.trimmingCharacters(in: .whitespaces)
                 if trimmed.count >= 2, trimmed.hasPrefix("'"), trimmed.hasSuffix("'") {
                     sources.append(.literal(String(trimmed.dropFirst().dropLast())))
-                } else if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }) {
+                } else if let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")") {
+                    let name = String(trimmed[..<open])
+                    let argument = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+                    guard let function = TemplateFunction(rawValue: name) else {
+                        let known = TemplateFunction.allCases.map { "\($0.rawValue)(…)" }.joined(separator: ", ")
+                        throw TemplateSyntaxError(message: "'\(name)' is not a template function; use one of: \(known)")
+                    }
+                    guard Self.isPath(argument) else {
+                        throw TemplateSyntaxError(message: "'\(trimmed)' takes a path, such as \(name)(message.chatid)")
+                    }
+                    sources.append(.function(function, argument))
+                } else if Self.isPath(trimmed) {
                     sources.append(.path(trimmed))
                 } else {
                     throw TemplateSyntaxError(message: "'{{\(inner)}}' is not a path such as {{message.chat.id}}")
@@ -47,11 +60,20 @@ public struct StringTemplate: Sendable, Hashable {
         self.parts = parts
     }
 
+    private static func isPath(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }
+    }
+
     /// Every path the template reads, for validation.
     var paths: [String] {
         parts.flatMap { part -> [String] in
             guard case .placeholder(let sources) = part else { return [] }
-            return sources.compactMap { if case .path(let path) = $0 { return path } else { return nil } }
+            return sources.compactMap { source -> String? in
+                switch source {
+                case .path(let path), .function(_, let path): path
+                case .literal: nil
+                }
+            }
         }
     }
 
@@ -84,9 +106,30 @@ public struct StringTemplate: Sendable, Hashable {
             case .literal(let text): return .string(text)
             case .path(let path):
                 if let value = scope.value(at: path), !value.isNull { return value }
+            case .function(let function, let path):
+                if let text = scope.value(at: path)?.scalarText, let result = function.apply(text) { return .string(result) }
             }
         }
         return nil
+    }
+}
+
+/// The few transformations a platform's ids need; each yields nothing when it does not apply,
+/// so the next alternative of the placeholder is tried.
+public enum TemplateFunction: String, Sendable, Hashable, CaseIterable {
+    /// Only the digits: `5511988887777@s.whatsapp.net` → `5511988887777`.
+    case digits
+    /// The E.164 form of a phone number (`+5511988887777`); nothing for a `@lid` or a group id.
+    case phone
+
+    func apply(_ text: String) -> String? {
+        switch self {
+        case .digits:
+            let digits = String(text.split(separator: "@").first ?? "").filter { $0.isASCII && $0.isNumber }
+            return digits.isEmpty ? nil : digits
+        case .phone:
+            return PhoneNumber.e164(text)
+        }
     }
 }
 

@@ -2,10 +2,31 @@
 public struct Sender: Sendable, Hashable, Codable {
     public var id: String
     public var name: String?
+    /// E.164 digits with a leading `+`, when the platform gives a phone number.
+    public var phone: String?
+    /// Another id of the same person on the platform (a WhatsApp `@lid` next to the phone JID).
+    public var alternateID: String?
 
-    public init(id: String, name: String? = nil) {
+    public init(id: String, name: String? = nil, phone: String? = nil, alternateID: String? = nil) {
         self.id = id
         self.name = name
+        self.phone = phone
+        self.alternateID = alternateID
+    }
+}
+
+/// A media attachment as the platform describes it; the bytes stay with the platform until fetched.
+public struct MediaAttachment: Sendable, Hashable, Codable {
+    /// `image`, `audio`, `voice`, `video`, `document`, `sticker`, …
+    public var type: String
+    public var mimeType: String?
+    /// What the platform needs to hand the bytes over (a media id, a message id, a URL).
+    public var handle: String?
+
+    public init(type: String, mimeType: String? = nil, handle: String? = nil) {
+        self.type = type
+        self.mimeType = mimeType
+        self.handle = handle
     }
 }
 
@@ -28,6 +49,26 @@ public struct InboundEvent: Sendable, Hashable {
         case message
         /// The contact picked one of the choices of an earlier reply.
         case choice
+        /// An image, voice note, document or sticker; `text` is its caption.
+        case media
+        /// The contact edited an earlier message (`target`); never answered a second time.
+        case edit
+        /// The contact reacted to a message (`target`) with the emoji in `text`.
+        case reaction
+        /// A delivery status (`status`) of a message the gateway sent (`target`).
+        case status
+        /// Someone on the business side answered by hand (on the phone, in Chatwoot).
+        case humanReply = "human_reply"
+        /// The platform changed the conversation's state (Chatwoot `open`, `resolved`, …) to `status`.
+        case conversationStatus = "conversation_status"
+
+        /// Whether the event asks for an answer; the others are kept as history only.
+        public var isAnswered: Bool {
+            switch self {
+            case .message, .choice, .media: true
+            case .edit, .reaction, .status, .humanReply, .conversationStatus: false
+            }
+        }
     }
 
     public var kind: Kind
@@ -41,6 +82,11 @@ public struct InboundEvent: Sendable, Hashable {
     /// A language hint from the platform (`pt-br`, `en`), when it sends one.
     public var language: String?
     public var acknowledgement: Acknowledgement?
+    /// The platform id of the message an edit, reaction or status is about.
+    public var target: String?
+    /// A delivery status (`sent`, `delivered`, `read`, `failed`) or a conversation status.
+    public var status: String?
+    public var media: MediaAttachment?
 
     public init(
         kind: Kind,
@@ -50,7 +96,10 @@ public struct InboundEvent: Sendable, Hashable {
         text: String,
         choiceID: String? = nil,
         language: String? = nil,
-        acknowledgement: Acknowledgement? = nil
+        acknowledgement: Acknowledgement? = nil,
+        target: String? = nil,
+        status: String? = nil,
+        media: MediaAttachment? = nil
     ) {
         self.kind = kind
         self.platformEventID = platformEventID
@@ -60,6 +109,9 @@ public struct InboundEvent: Sendable, Hashable {
         self.choiceID = choiceID
         self.language = language
         self.acknowledgement = acknowledgement
+        self.target = target
+        self.status = status
+        self.media = media
     }
 }
 

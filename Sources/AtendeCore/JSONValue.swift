@@ -29,6 +29,28 @@ public enum JSONValue: Sendable, Hashable {
         return current
     }
 
+    /// Every value at `path`, stepping into each element of the arrays met on the way, with the
+    /// object that holds it: `entry.changes.value.messages` on a Meta payload yields each message
+    /// with its `value` object (where the contact's name and the phone number id are).
+    public func elements(along path: String) -> [(item: JSONValue, parent: JSONValue)] {
+        var frontier: [(value: JSONValue, parent: JSONValue)] = [(self, self)]
+        for component in path.split(separator: ".") {
+            var next: [(value: JSONValue, parent: JSONValue)] = []
+            for (value, _) in frontier {
+                let candidates: [JSONValue]
+                if case .array(let items) = value { candidates = items } else { candidates = [value] }
+                for candidate in candidates {
+                    if case .object(let fields) = candidate, let child = fields[String(component)] { next.append((child, candidate)) }
+                }
+            }
+            frontier = next
+        }
+        return frontier.flatMap { value, parent -> [(item: JSONValue, parent: JSONValue)] in
+            if case .array(let items) = value { return items.map { ($0, parent) } }
+            return [(value, parent)]
+        }
+    }
+
     /// The value as text when it is a scalar: how it reads inside a larger string.
     public var scalarText: String? {
         switch self {
@@ -95,9 +117,9 @@ extension JSONValue {
     }
 
     /// Compact JSON text with sorted keys, for storage and request bodies.
-    public func encodedString() -> String {
+    public func encodedString(prettyPrinted: Bool = false) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = prettyPrinted ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(self) else { return "null" }
         return String(decoding: data, as: UTF8.self)
     }

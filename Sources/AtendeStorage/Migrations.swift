@@ -110,6 +110,9 @@ enum Migrations {
                 "CREATE INDEX jobs_open ON jobs (run_at, id) WHERE state IN ('queued', 'running')",
             ]
         },
+        Migration(version: 3, name: "message details: media, the message an edit, reaction or status is about") { _ in
+            ["ALTER TABLE messages ADD COLUMN details TEXT"]
+        },
     ]
 
     /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together

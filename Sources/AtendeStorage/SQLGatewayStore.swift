@@ -74,7 +74,7 @@ public final class SQLGatewayStore: GatewayStore {
             }
             // Messages in arrival order: their ids are the order a conversation is answered in.
             var binds: [SQLValue] = []
-            binds.reserveCapacity(items.count * 13)
+            binds.reserveCapacity(items.count * 15)
             for item in items {
                 let event = item.event
                 guard let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: event.conversation)] else {
@@ -84,14 +84,16 @@ public final class SQLGatewayStore: GatewayStore {
                     tenant, .text(item.channelID), .int(conversationID), .text("in"), .text(event.kind.rawValue), .text(event.platformEventID),
                     .text(event.text), .optional(event.choiceID), .optional(event.language), .optional(event.sender.name),
                     .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), .int(item.receivedAt),
+                    // Events that ask for no answer are history from the start.
+                    event.kind.isAnswered ? .null : .int(item.receivedAt), .optional(Self.details(of: event)),
                 ]
             }
             var storedIDs: [ContactKey: Int64] = [:]
             for row in try await session.query(
                 """
                 INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
-                    choice_id, language, sender_name, acknowledgement, trace_id, received_at)
-                VALUES \(Self.rows(items.count, columns: 13))
+                    choice_id, language, sender_name, acknowledgement, trace_id, received_at, handled_at, details)
+                VALUES \(Self.rows(items.count, columns: 15))
                 ON CONFLICT (tenant_id, channel_id, platform_event_id) DO NOTHING
                 RETURNING id, channel_id, platform_event_id
                 """,
@@ -109,7 +111,9 @@ public final class SQLGatewayStore: GatewayStore {
                     continue
                 }
                 let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: item.event.conversation)]!
-                turns[conversationID] = turns[conversationID] ?? item.receivedAt + debounceMillis
+                if item.event.kind.isAnswered {
+                    turns[conversationID] = turns[conversationID] ?? item.receivedAt + debounceMillis
+                }
                 outcomes.append(.stored(messageID: messageID, conversationID: conversationID))
             }
             if !turns.isEmpty {
@@ -125,6 +129,22 @@ public final class SQLGatewayStore: GatewayStore {
             }
             return outcomes
         }
+    }
+
+    /// What an event carries besides its text, as JSON; `nil` when there is nothing.
+    static func details(of event: InboundEvent) -> String? {
+        var fields: [String: JSONValue] = [:]
+        if let target = event.target { fields["target"] = .string(target) }
+        if let status = event.status { fields["status"] = .string(status) }
+        if let phone = event.sender.phone { fields["phone"] = .string(phone) }
+        if let alternate = event.sender.alternateID { fields["alternate_id"] = .string(alternate) }
+        if let media = event.media {
+            var object: [String: JSONValue] = ["type": .string(media.type)]
+            if let mime = media.mimeType { object["mime_type"] = .string(mime) }
+            if let handle = media.handle { object["handle"] = .string(handle) }
+            fields["media"] = .object(object)
+        }
+        return fields.isEmpty ? nil : JSONValue.object(fields).encodedString()
     }
 
     /// `($1, $2), ($3, $4)` for `count` rows of `columns` values.

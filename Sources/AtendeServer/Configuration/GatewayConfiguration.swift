@@ -45,13 +45,19 @@ public struct ChannelConfiguration: Sendable {
     /// The adapter file name in the adapters folder, without `.yaml`.
     public var adapter: String
     public var settings: [String: String]
+    /// `unverified: true` accepts requests without the adapter's checks; the start-up log warns.
+    public var unverified: Bool
+    /// `groups: answer` lets the bot answer in group chats; the default ignores them.
+    public var answersGroups: Bool
     /// Where the channel is declared, for messages about it.
     public var line: Int
 
-    public init(id: String, adapter: String, settings: [String: String], line: Int = 0) {
+    public init(id: String, adapter: String, settings: [String: String], unverified: Bool = false, answersGroups: Bool = false, line: Int = 0) {
         self.id = id
         self.adapter = adapter
         self.settings = settings
+        self.unverified = unverified
+        self.answersGroups = answersGroups
         self.line = line
     }
 }
@@ -175,7 +181,7 @@ extension GatewayConfiguration {
         }
         var seen = Set<String>()
         for node in try top["channels"]?.sequence() ?? [] {
-            let mapping = try node.mapping(allowed: ["id", "adapter", "settings"])
+            let mapping = try node.mapping(allowed: ["id", "adapter", "settings", "unverified", "groups"])
             let idNode = try mapping.required("id")
             let id = try mapping.requiredString("id")
             guard id.allSatisfy({ ($0.isLetter && $0.isASCII) || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -186,7 +192,22 @@ extension GatewayConfiguration {
             for (name, value) in try mapping["settings"]?.mappingEntries() ?? [] {
                 settings[name] = try Self.substitute(try value.string(), node: value, environment: environment)
             }
-            channels.append(ChannelConfiguration(id: id, adapter: try mapping.requiredString("adapter"), settings: settings, line: node.line))
+            var answersGroups = false
+            if let groups = mapping["groups"] {
+                switch try groups.string() {
+                case "ignore": answersGroups = false
+                case "answer": answersGroups = true
+                default: throw groups.problem("groups must be 'ignore' (the default) or 'answer'")
+                }
+            }
+            channels.append(ChannelConfiguration(
+                id: id,
+                adapter: try mapping.requiredString("adapter"),
+                settings: settings,
+                unverified: try mapping["unverified"]?.bool() ?? false,
+                answersGroups: answersGroups,
+                line: node.line
+            ))
         }
     }
 
@@ -251,7 +272,9 @@ extension GatewayConfiguration {
                     throw FileProblem(file: configFile, line: channel.line, message: "channel '\(channel.id)': missing required setting '\(spec.name)'")
                 }
             }
-            return Channel(id: channel.id, definition: definition, settings: settings)
+            return Channel(
+                id: channel.id, definition: definition, settings: settings, unverified: channel.unverified, answersGroups: channel.answersGroups
+            )
         }
     }
 }

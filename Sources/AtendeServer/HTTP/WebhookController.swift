@@ -11,6 +11,27 @@ struct WebhookController {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/webhooks/:channel", use: receive)
+        // Platforms that sign nothing carry a secret in the URL instead.
+        router.post("/webhooks/:channel/:secret", use: receive)
+        router.get("/webhooks/:channel", use: handshake)
+    }
+
+    /// Meta's `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: echo the challenge.
+    @Sendable func handshake(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let channelID = try context.parameters.require("channel")
+        guard let channel = runtime.channels[channelID] else {
+            return .json(.notFound, ["error": "no channel '\(channelID)' is configured"])
+        }
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+        switch channel.handshake(query: query) {
+        case .success(let challenge):
+            runtime.logger.info("webhook handshake accepted", metadata: ["channel": "\(channelID)"])
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: challenge)))
+        case .failure(let refusal):
+            runtime.logger.warning("webhook handshake refused", metadata: ["channel": "\(channelID)", "reason": "\(refusal.reason)"])
+            return .json(.forbidden, ["error": "handshake refused: \(refusal.reason)"])
+        }
     }
 
     @Sendable func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
@@ -28,15 +49,26 @@ struct WebhookController {
             return .json(.contentTooLarge, ["error": "request body is larger than \(runtime.configuration.maxBodyBytes) bytes"])
         }
         let bytes = Array(body.readableBytesView)
-        let verification = channel.verify(header: { name in
-            HTTPField.Name(name).flatMap { request.headers[$0] }
-        }, body: bytes)
-        if case .rejected(let reason) = verification {
+        let parsed = JSONValue.parse(bytes)
+        let verification = channel.verify(Channel.WebhookRequest(
+            header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } },
+            body: bytes,
+            payload: parsed,
+            pathSecret: context.parameters.get("secret")
+        ))
+        switch verification {
+        case .verified:
+            break
+        case .replayed(let delivery):
+            runtime.metrics.webhook(channel: channelID, outcome: "duplicate")
+            runtime.logger.info("webhook delivery already accepted", metadata: ["channel": "\(channelID)", "delivery": "\(Redaction.identifier(delivery))"])
+            return .json(.ok, ["ok": "duplicate"])
+        case .rejected(let reason):
             runtime.metrics.webhook(channel: channelID, outcome: "unauthorized")
             runtime.logger.warning("webhook refused: not verified", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
             return .json(.unauthorized, ["error": "not verified: \(reason)"])
         }
-        guard let payload = JSONValue.parse(bytes) else {
+        guard let payload = parsed else {
             runtime.metrics.webhook(channel: channelID, outcome: "malformed")
             runtime.logger.warning("webhook refused: body is not JSON", metadata: ["channel": "\(channelID)", "bytes": "\(bytes.count)"])
             return .json(.badRequest, ["error": "request body is not valid JSON"])

@@ -1,0 +1,43 @@
+/// Phone numbers as one canonical form, so the same person is one contact however a platform
+/// writes the number: `5511988887777@s.whatsapp.net`, `+55 11 98888-7777`, `(11) 98888-7777`.
+public enum PhoneNumber {
+    /// `+` and the E.164 digits, or `nil` when `raw` is not a phone number (a WhatsApp `@lid`,
+    /// a group id, too few or too many digits).
+    ///
+    /// Brazilian mobile numbers written without the ninth digit (`55 11 8888-7777`, as older
+    /// WhatsApp ids are) get it back: every Brazilian mobile has had it since 2016.
+    public static func e164(_ raw: String, defaultCountry: String = "55") -> String? {
+        if raw.hasSuffix("@lid") || raw.hasSuffix("@g.us") || raw.hasSuffix("@newsletter") || raw.hasSuffix("@broadcast") {
+            return nil
+        }
+        let local = raw.split(separator: "@").first.map(String.init) ?? raw
+        let international = local.trimmingPrefix(while: { $0 == " " }).hasPrefix("+")
+        var digits = local.filter(\.isASCIIDigitCharacter)
+        if !international {
+            if digits.hasPrefix("0"), digits.count >= 11 { digits = String(digits.drop(while: { $0 == "0" })) }
+            // A Brazilian number with its DDD but no country code: 10 or 11 digits.
+            if defaultCountry == "55", digits.count == 10 || digits.count == 11, !digits.hasPrefix("55") || digits.count == 10 {
+                digits = "55" + digits
+            }
+        }
+        if digits.hasPrefix("55"), digits.count == 12 {
+            let subscriber = digits.dropFirst(4)
+            if let first = subscriber.first, "6789".contains(first) {
+                digits = String(digits.prefix(4)) + "9" + subscriber
+            }
+        }
+        guard (8...15).contains(digits.count), !digits.hasPrefix("0") else { return nil }
+        if digits.hasPrefix("55"), digits.count != 12, digits.count != 13 { return nil }
+        return "+" + digits
+    }
+}
+
+extension Character {
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
+}
+
+extension String {
+    fileprivate func trimmingPrefix(while predicate: (Character) -> Bool) -> Substring {
+        self[...].drop(while: predicate)
+    }
+}
