@@ -166,9 +166,19 @@ public struct AdapterDefinition: Sendable {
         public var retryStatuses: Set<Int>
         /// A JSON path in an error response giving seconds to wait, besides the `Retry-After` header.
         public var retryAfterPath: String?
+        /// After this many consecutive retryable failures the channel's circuit opens: nothing is
+        /// sent to it for `circuitOpenMillis`, then one probe decides whether it closes.
+        public var circuitFailures: Int
+        public var circuitOpenMillis: Int64
+        /// At most one message per this interval to one conversation (Telegram ~1/s per chat;
+        /// human-like pacing on unofficial WhatsApp).
+        public var conversationIntervalMillis: Int64
+        /// At most this many messages per second through one channel (Telegram ~30/s); 0 = no limit.
+        public var channelPerSecond: Int
 
         static let standard = DeliveryPolicy(
-            timeoutMillis: 10_000, maxAttempts: 8, retryStatuses: [408, 425, 429, 500, 502, 503, 504], retryAfterPath: nil
+            timeoutMillis: 10_000, maxAttempts: 8, retryStatuses: [408, 425, 429, 500, 502, 503, 504], retryAfterPath: nil,
+            circuitFailures: 5, circuitOpenMillis: 30_000, conversationIntervalMillis: 0, channelPerSecond: 0
         )
     }
 
@@ -444,13 +454,20 @@ extension AdapterDefinition {
     private static func parseDelivery(_ node: YAMLNode?) throws -> DeliveryPolicy {
         var policy = DeliveryPolicy.standard
         guard let node else { return policy }
-        let mapping = try node.mapping(allowed: ["timeout_ms", "max_attempts", "retry_statuses", "retry_after_path"])
+        let mapping = try node.mapping(allowed: [
+            "timeout_ms", "max_attempts", "retry_statuses", "retry_after_path", "circuit_failures", "circuit_open_ms",
+            "conversation_interval_ms", "channel_per_second",
+        ])
         if let timeout = mapping["timeout_ms"] { policy.timeoutMillis = Int64(try timeout.int(in: 100...120_000)) }
         if let attempts = mapping["max_attempts"] { policy.maxAttempts = try attempts.int(in: 1...100) }
         if let statuses = mapping["retry_statuses"] {
             policy.retryStatuses = Set(try statuses.sequence().map { try $0.int(in: 100...599) })
         }
         policy.retryAfterPath = try mapping.string("retry_after_path")
+        if let failures = mapping["circuit_failures"] { policy.circuitFailures = try failures.int(in: 1...1000) }
+        if let open = mapping["circuit_open_ms"] { policy.circuitOpenMillis = Int64(try open.int(in: 100...3_600_000)) }
+        if let interval = mapping["conversation_interval_ms"] { policy.conversationIntervalMillis = Int64(try interval.int(in: 0...600_000)) }
+        if let rate = mapping["channel_per_second"] { policy.channelPerSecond = try rate.int(in: 0...10_000) }
         return policy
     }
 

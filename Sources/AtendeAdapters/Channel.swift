@@ -37,6 +37,17 @@ public struct Channel: Sendable {
         return redacted
     }
 
+    /// The webhook path to register with the platform; a URL secret is shown by its setting's name.
+    public var webhookPath: String {
+        for check in definition.verification {
+            if case .pathSecret(let template) = check {
+                let name = template.paths.first.map { String($0.dropFirst("settings.".count)) } ?? "secret"
+                return "/webhooks/\(id)/<\(name)>"
+            }
+        }
+        return "/webhooks/\(id)"
+    }
+
     // MARK: Verification
 
     public enum VerificationResult: Sendable, Equatable {

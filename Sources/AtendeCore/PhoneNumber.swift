@@ -15,8 +15,11 @@ public enum PhoneNumber {
         var digits = local.filter(\.isASCIIDigitCharacter)
         if !international {
             if digits.hasPrefix("0"), digits.count >= 11 { digits = String(digits.drop(while: { $0 == "0" })) }
-            // A Brazilian number with its DDD but no country code: 10 or 11 digits.
-            if defaultCountry == "55", digits.count == 10 || digits.count == 11, !digits.hasPrefix("55") || digits.count == 10 {
+            // A Brazilian number with its DDD but no country code: a landline or old mobile of 10
+            // digits, or a mobile of 11 whose third digit is the 9. Other 11-digit strings are
+            // international numbers already (a US wa_id such as 16505551234).
+            let digitList = Array(digits)
+            if defaultCountry == "55", digits.count == 10 || (digits.count == 11 && digitList[2] == "9") {
                 digits = "55" + digits
             }
         }

@@ -147,12 +147,19 @@ public protocol GatewayStore: Sendable {
     func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws
 
     /// Claims the oldest due outbox entry whose earlier entries in the same conversation are done.
-    func claimDelivery(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedDelivery?
+    /// Entries of `excludingChannels` (whose circuit is open) are left for later.
+    func claimDelivery(worker: String, now: Int64, leaseMillis: Int64, excludingChannels: Set<String>) async throws -> ClaimedDelivery?
+    /// Gives a claimed entry back untried, to be claimed again at `until`; the attempt does not count.
+    func deferDelivery(_ delivery: ClaimedDelivery, until: Int64) async throws
     func markDelivered(_ delivery: ClaimedDelivery, platformMessageID: String?, now: Int64) async throws
     /// Schedules another attempt at `retryAt`, or marks the entry dead when `retryAt` is `nil`.
     func markDeliveryFailed(_ delivery: ClaimedDelivery, error: String, retryAt: Int64?, now: Int64) async throws
 
     func deliveries(state: String, limit: Int) async throws -> [DeliveryRecord]
+    /// The furthest delivery status the platform reported for a message the gateway sent
+    /// (`sent` < `delivered` < `read` < `played`; `failed` and `deleted` count as final), however
+    /// late or out of order the reports came.
+    func deliveryStatus(channelID: String, platformMessageID: String) async throws -> String?
     /// Puts a dead entry back in the queue; `false` if there is no dead entry with that id.
     func replayDelivery(id: Int64, now: Int64) async throws -> Bool
 
@@ -164,4 +171,10 @@ public protocol GatewayStore: Sendable {
     func counts() async throws -> StoreCounts
     /// Closes connections; the store is unusable afterwards.
     func close() async throws
+}
+
+extension GatewayStore {
+    public func claimDelivery(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedDelivery? {
+        try await claimDelivery(worker: worker, now: now, leaseMillis: leaseMillis, excludingChannels: [])
+    }
 }

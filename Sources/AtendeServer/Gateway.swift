@@ -26,7 +26,8 @@ public struct Gateway: Sendable {
     ) async throws -> Gateway {
         let channels = try configuration.loadChannels()
         try configuration.checkLease(against: channels)
-        let agent = try Agent.load(file: "\(configuration.promptsDirectory)/geral.md")
+        let library = try PromptLibrary.load(directory: configuration.promptsDirectory)
+        guard let agent = library.agent(PromptLibrary.defaultAgentID) else { preconditionFailure("the library checks the default agent exists") }
         let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: logger, exclusive: true)
         let httpClient = DeliveryClient.makeHTTPClient()
         let runtime = GatewayRuntime(

@@ -111,7 +111,11 @@ enum Migrations {
             ]
         },
         Migration(version: 3, name: "message details: media, the message an edit, reaction or status is about") { _ in
-            ["ALTER TABLE messages ADD COLUMN details TEXT"]
+            [
+                "ALTER TABLE messages ADD COLUMN details TEXT",
+                "ALTER TABLE messages ADD COLUMN target TEXT",
+                "CREATE INDEX messages_target ON messages (channel_id, target) WHERE target IS NOT NULL",
+            ]
         },
     ]
 

@@ -74,7 +74,7 @@ public final class SQLGatewayStore: GatewayStore {
             }
             // Messages in arrival order: their ids are the order a conversation is answered in.
             var binds: [SQLValue] = []
-            binds.reserveCapacity(items.count * 15)
+            binds.reserveCapacity(items.count * 16)
             for item in items {
                 let event = item.event
                 guard let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: event.conversation)] else {
@@ -85,15 +85,15 @@ public final class SQLGatewayStore: GatewayStore {
                     .text(event.text), .optional(event.choiceID), .optional(event.language), .optional(event.sender.name),
                     .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), .int(item.receivedAt),
                     // Events that ask for no answer are history from the start.
-                    event.kind.isAnswered ? .null : .int(item.receivedAt), .optional(Self.details(of: event)),
+                    event.kind.isAnswered ? .null : .int(item.receivedAt), .optional(Self.details(of: event)), .optional(event.target),
                 ]
             }
             var storedIDs: [ContactKey: Int64] = [:]
             for row in try await session.query(
                 """
                 INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
-                    choice_id, language, sender_name, acknowledgement, trace_id, received_at, handled_at, details)
-                VALUES \(Self.rows(items.count, columns: 15))
+                    choice_id, language, sender_name, acknowledgement, trace_id, received_at, handled_at, details, target)
+                VALUES \(Self.rows(items.count, columns: 16))
                 ON CONFLICT (tenant_id, channel_id, platform_event_id) DO NOTHING
                 RETURNING id, channel_id, platform_event_id
                 """,
@@ -134,7 +134,6 @@ public final class SQLGatewayStore: GatewayStore {
     /// What an event carries besides its text, as JSON; `nil` when there is nothing.
     static func details(of event: InboundEvent) -> String? {
         var fields: [String: JSONValue] = [:]
-        if let target = event.target { fields["target"] = .string(target) }
         if let status = event.status { fields["status"] = .string(status) }
         if let phone = event.sender.phone { fields["phone"] = .string(phone) }
         if let alternate = event.sender.alternateID { fields["alternate_id"] = .string(alternate) }
@@ -303,22 +302,24 @@ public final class SQLGatewayStore: GatewayStore {
 
     // MARK: Deliveries
 
-    public func claimDelivery(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedDelivery? {
+    public func claimDelivery(worker: String, now: Int64, leaseMillis: Int64, excludingChannels: Set<String>) async throws -> ClaimedDelivery? {
         let token = "\(worker)/\(UUID().uuidString)"
         let lockClause = database.dialect.lockClause("o")
+        let excluded = excludingChannels.sorted()
+        let exclusion = excluded.isEmpty ? "" : " AND o.channel_id NOT IN (" + (2...(excluded.count + 1)).map { "$\($0)" }.joined(separator: ", ") + ")"
         return try await database.transaction(durable: false) { session -> ClaimedDelivery? in
             let due = try await session.query(
                 """
                 SELECT o.id, o.channel_id, o.conversation_id, o.action, o.payload, o.attempts, o.trace_id
                 FROM outbox o
-                WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
+                WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)\(exclusion)
                   AND NOT EXISTS (
                       SELECT 1 FROM outbox earlier
                       WHERE earlier.conversation_id = o.conversation_id AND earlier.state = 'pending' AND earlier.id < o.id)
                 ORDER BY o.next_attempt_at, o.id
                 LIMIT 1\(lockClause)
                 """,
-                [.int(now)]
+                [.int(now)] + excluded.map(SQLValue.text)
             )
             guard let row = due.first, let id = row.int(0), let channelID = row.string(1), let conversationID = row.int(2),
                 let action = row.string(3), let payload = row.string(4)
@@ -377,6 +378,36 @@ public final class SQLGatewayStore: GatewayStore {
                 )
             }
         }
+    }
+
+    public func deferDelivery(_ delivery: ClaimedDelivery, until: Int64) async throws {
+        _ = try await database.transaction(durable: false) { session in
+            try await session.query(
+                """
+                UPDATE outbox SET next_attempt_at = $1, attempts = attempts - 1, lease_owner = NULL, lease_until = NULL
+                WHERE id = $2 AND lease_owner = $3 AND state = 'pending'
+                """,
+                [.int(until), .int(delivery.id), .text(delivery.leaseToken)]
+            )
+        }
+    }
+
+    public func deliveryStatus(channelID: String, platformMessageID: String) async throws -> String? {
+        try await database.transaction(durable: false) { session in
+            // The rank makes the answer independent of arrival order: a late `sent` never wins over `read`.
+            try await session.query(
+                """
+                SELECT details FROM messages
+                WHERE tenant_id = $1 AND channel_id = $2 AND target = $3 AND kind = 'status'
+                """,
+                [.text(tenantID), .text(channelID), .text(platformMessageID)]
+            ).compactMap { row in row.string(0).flatMap { JSONValue.decode($0)?.value(at: "status")?.scalarText } }
+                .max { Self.statusRank($0) < Self.statusRank($1) }
+        }
+    }
+
+    static func statusRank(_ status: String) -> Int {
+        ["sent": 1, "delivered": 2, "read": 3, "played": 4, "failed": 5, "deleted": 6][status] ?? 0
     }
 
     public func deliveries(state: String, limit: Int) async throws -> [DeliveryRecord] {

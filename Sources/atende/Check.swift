@@ -33,12 +33,11 @@ struct Check: AsyncParsableCommand {
                 problems.append("\(error)")
             }
         }
-        let geral = "\(configuration.promptsDirectory)/geral.md"
         do {
-            _ = try Agent.load(file: geral)
-            checked.append(geral)
+            let library = try PromptLibrary.load(directory: configuration.promptsDirectory)
+            checked += library.agents.map(\.file) + [library.control.file]
         } catch {
-            problems.append("\(error)")
+            problems += error.problems.map(\.description)
         }
         for file in checked { print("ok      \(file)") }
         for problem in problems { print("error   \(problem)") }

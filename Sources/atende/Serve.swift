@@ -1,3 +1,4 @@
+import AtendeAdapters
 import AtendeCore
 import AtendeServer
 import ArgumentParser
@@ -22,14 +23,19 @@ struct Serve: AsyncParsableCommand {
             gateway = try await Gateway.build(configuration: configuration, logger: logger)
         } catch let problem as FileProblem {
             throw CommandFailure(message: problem.description)
+        } catch let problems as FileProblems {
+            throw CommandFailure(message: problems.description)
         }
         let store = configuration.usesPostgres ? "PostgreSQL" : "SQLite at \(configuration.databaseURL)"
         var banner = "atende: \(configuration.file.map { "config \($0), " } ?? "no config file, ")store \(store)\n"
         if configuration.channels.isEmpty {
             banner += "atende: no channels configured; add one to atende.yaml (see atende.example.yaml)\n"
         }
-        for channel in configuration.channels {
-            banner += "atende: channel \(channel.id) (\(channel.adapter)) webhook: POST \(configuration.webhookBaseURL)/webhooks/\(channel.id)\n"
+        for channel in gateway.runtime.channels.values.sorted(by: { $0.id < $1.id }) {
+            banner += "atende: channel \(channel.id) (\(channel.definition.id)) webhook: POST \(configuration.webhookBaseURL)\(channel.webhookPath)\n"
+            if channel.unverified {
+                banner += "atende: WARNING channel \(channel.id) runs UNVERIFIED (unverified: true): anyone who knows its URL can post to it\n"
+            }
         }
         FileHandle.standardError.write(Data(banner.utf8))
         let host = configuration.host

@@ -43,6 +43,13 @@ public struct GatewayMetrics: Sendable {
         ).increment()
     }
 
+    public func circuitOpened(channel: String) {
+        registry.makeCounter(
+            descriptor: Self.name("circuit_opened", "total", "Times a channel's circuit opened after consecutive delivery failures"),
+            labels: [("channel", channel)]
+        ).increment()
+    }
+
     public func queueDepth(turns: Int, deliveries: Int, dead: Int) {
         let depth = Self.name("queue_depth", "", "Work waiting in the durable queues")
         registry.makeGauge(descriptor: depth, labels: [("queue", "turns")]).set(Double(turns))

@@ -11,7 +11,10 @@ public struct DeliveryWorker: Service {
 
     public func run() async throws {
         await runClaimLoop(runtime: runtime, signal: runtime.deliverySignal, kind: "delivery") {
-            try await runtime.store.claimDelivery(worker: name, now: runtime.time.nowMillis(), leaseMillis: runtime.configuration.leaseMillis)
+            let now = runtime.time.nowMillis()
+            return try await runtime.store.claimDelivery(
+                worker: name, now: now, leaseMillis: runtime.configuration.leaseMillis, excludingChannels: runtime.circuits.blockedChannels(now: now)
+            )
         } handle: { delivery in
             await deliver(delivery)
         }
@@ -25,9 +28,38 @@ public struct DeliveryWorker: Service {
         logger[metadataKey: "action"] = "\(delivery.action)"
         logger[metadataKey: "attempt"] = "\(delivery.attempts)"
         let channel = runtime.channels[delivery.channelID]
+        let policy = channel?.definition.delivery
+        do {
+            let admission = runtime.circuits.admit(channel: delivery.channelID, now: runtime.time.nowMillis())
+            guard admission.allowed else {
+                // Claimed just as the circuit opened: put it back untried.
+                return try await runtime.store.deferDelivery(delivery, until: admission.retryAt)
+            }
+            if let policy {
+                let wait = runtime.pacing.reserve(
+                    channel: delivery.channelID, conversation: String(delivery.conversationID),
+                    intervalMillis: policy.conversationIntervalMillis, perSecond: policy.channelPerSecond, now: runtime.time.nowMillis()
+                )
+                if wait > 0 { try await Task.sleep(for: .milliseconds(wait)) }
+            }
+        } catch {
+            logger.error("cannot put a delivery back; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+            return
+        }
         let result = await send(delivery, through: channel)
-        let maxAttempts = channel?.definition.delivery.maxAttempts ?? 1
+        let maxAttempts = policy?.maxAttempts ?? 1
         let now = runtime.time.nowMillis()
+        if let policy {
+            let success: Bool
+            switch result {
+            case .delivered, .permanent: success = true  // the platform answered; a 4xx is about this entry, not the channel
+            case .retryable: success = false
+            }
+            if runtime.circuits.record(channel: delivery.channelID, success: success, now: now, failures: policy.circuitFailures, openMillis: policy.circuitOpenMillis) {
+                runtime.metrics.circuitOpened(channel: delivery.channelID)
+                logger.error("channel circuit open: deliveries to it pause", metadata: ["pause_ms": "\(policy.circuitOpenMillis)"])
+            }
+        }
         do {
             switch result {
             case .delivered(let platformMessageID):
