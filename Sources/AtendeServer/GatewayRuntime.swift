@@ -15,7 +15,7 @@ public final class GatewayRuntime: Sendable {
     public let batcher: IngestBatcher
     public let turnSignal = WorkSignal()
     public let deliverySignal = WorkSignal()
-    let circuits = CircuitBreakers()
+    public let circuits = CircuitBreakers()
     let pacing = DeliveryPacing()
     /// Opens once migrations ran; workers wait for it.
     public let started = StartGate()

@@ -15,7 +15,7 @@ public final class FakeTelegramAPI: Sendable {
         public var at: ContinuousClock.Instant
     }
 
-    private let state = NIOLockedValueBox<(calls: [Call], failures: [Int], nextMessageID: Int, sendAttempts: Int)>(([], [], 1, 0))
+    private let state = NIOLockedValueBox<(calls: [Call], failures: [Int], nextMessageID: Int, attempts: [ContinuousClock.Instant])>(([], [], 1, []))
 
     public init() {}
 
@@ -27,7 +27,10 @@ public final class FakeTelegramAPI: Sendable {
     public var calls: [Call] { state.withLockedValue { $0.calls } }
 
     /// Every sendMessage request received, failed ones included.
-    public var sendAttempts: Int { state.withLockedValue { $0.sendAttempts } }
+    public var sendAttempts: Int { state.withLockedValue { $0.attempts.count } }
+
+    /// When each sendMessage request arrived, failed ones included.
+    public var sendAttemptTimes: [ContinuousClock.Instant] { state.withLockedValue { $0.attempts } }
 
     public var sentMessages: [Call] { calls.filter { $0.method == "sendMessage" } }
 
@@ -52,7 +55,7 @@ public final class FakeTelegramAPI: Sendable {
             return Self.json(.badRequest, #"{"ok":false,"error_code":400,"description":"Bad Request: invalid JSON"}"#)
         }
         let outcome = state.withLockedValue { state -> (status: Int, messageID: Int) in
-            if method == "sendMessage" { state.sendAttempts += 1 }
+            if method == "sendMessage" { state.attempts.append(.now) }
             if method == "sendMessage", !state.failures.isEmpty {
                 return (state.failures.removeFirst(), 0)
             }

@@ -6,7 +6,7 @@ import Synchronization
 /// Closed: send. After `failures` consecutive retryable failures: open, nothing is sent to the
 /// channel until `openMillis` have passed. Then half-open: one delivery is let through as a
 /// probe; success closes the circuit, failure opens it again.
-final class CircuitBreakers: Sendable {
+public final class CircuitBreakers: Sendable {
     private struct Circuit {
         var consecutiveFailures = 0
         var openUntil: Int64?
@@ -58,7 +58,7 @@ final class CircuitBreakers: Sendable {
         }
     }
 
-    func isOpen(channel: String) -> Bool {
+    public func isOpen(channel: String) -> Bool {
         circuits.withLock { $0[channel]?.openUntil != nil }
     }
 }

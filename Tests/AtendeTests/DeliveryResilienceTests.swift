@@ -1,0 +1,71 @@
+import AtendeCore
+import AtendeServer
+import AtendeTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// Platforms that fail, throttle or go down while replies flow: every reply arrives once, and a
+/// channel that is down does not hold up the others.
+@Suite struct DeliveryResilienceTests {
+    @Test func tooManyRequestsWaitsTheRetryAfterTheBodyGivesThenDeliversOnce() async throws {
+        let harness = try await GatewayHarness.start()
+        harness.telegram.failNextSends(with: [429])
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 11, text: "oi"))
+        try await eventually("the reply after a 429") { harness.telegram.sentMessages.count == 1 }
+        try await harness.settle()
+        let attempts = harness.telegram.sendAttemptTimes
+        #expect(attempts.count == 2)
+        // Telegram's 429 said retry_after 1 (seconds): the gateway must not come back sooner.
+        #expect(attempts[1] - attempts[0] >= .milliseconds(950))
+        try await harness.stop()
+    }
+
+    @Test func aChannelThatIsDownOpensItsCircuitWithoutHoldingUpAnotherChannel() async throws {
+        // The shipped Telegram adapter with a short circuit, so the test does not wait 30 s.
+        let adapters = try Repository.temporaryDirectory()
+        let shipped = try String(contentsOfFile: Repository.adapters + "/telegram.yaml", encoding: .utf8)
+        try (shipped + "\n") .replacingOccurrences(of: "delivery:\n", with: "delivery:\n  circuit_failures: 2\n  circuit_open_ms: 700\n")
+            .write(toFile: adapters + "/telegram.yaml", atomically: true, encoding: .utf8)
+
+        let down = FakeTelegramAPI()
+        let up = FakeTelegramAPI()
+        let downServer = try await down.start()
+        let upServer = try await up.start()
+        down.failNextSends(with: Array(repeating: 503, count: 4))
+        var configuration = GatewayConfiguration()
+        configuration.port = 0
+        configuration.databaseURL = try Repository.temporaryDirectory() + "/atende.sqlite"
+        configuration.adaptersDirectory = adapters
+        configuration.promptsDirectory = Repository.prompts
+        configuration.pollMillis = 50
+        configuration.channels = [
+            ChannelConfiguration(id: "down", adapter: "telegram", settings: ["token": "1:a", "webhook_secret": GatewayHarness.secret, "api_base": downServer.baseURL]),
+            ChannelConfiguration(id: "up", adapter: "telegram", settings: ["token": "2:b", "webhook_secret": GatewayHarness.secret, "api_base": upServer.baseURL]),
+        ]
+        var logger = Logger(label: "atende-test")
+        logger.logLevel = .critical
+        let gateway = try await Gateway.build(configuration: configuration, logger: logger)
+        let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
+        let harness = GatewayHarness(server: server, gateway: gateway, telegram: down, telegramServer: downServer)
+
+        for chat in 1...3 {
+            try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: chat, chatID: Int64(chat), text: "oi"), channel: "down")
+        }
+        try await eventually("the down channel's circuit to open") { gateway.runtime.circuits.isOpen(channel: "down") }
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 100, chatID: 100, text: "oi"), channel: "up")
+        try await eventually("the other channel's reply") { up.sentMessages.count == 1 }
+
+        // The platform recovers: every reply of the down channel arrives, each exactly once.
+        try await eventually("the down channel's replies after recovery", seconds: 30) { down.sentMessages.count == 3 }
+        try await harness.settle()
+        let chats = down.sentMessages.compactMap { $0.body.value(at: "chat_id")?.scalarText }
+        #expect(chats.sorted() == ["1", "2", "3"])
+        #expect(!gateway.runtime.circuits.isOpen(channel: "down"))
+        let metrics = try await harness.get("/metrics").body
+        #expect(metrics.contains(#"atende_circuit_opened_total{channel="down"}"#))
+        try await server.stop()
+        try await downServer.stop()
+        try await upServer.stop()
+    }
+}
