@@ -454,6 +454,57 @@ struct StoreConformanceTests {
         }
     }
 
+    // MARK: - 7b. Events that ask for no answer, delivery statuses, circuits
+
+    @Test("edits, reactions and statuses are kept as history and queue no turn", arguments: StoreConformanceTests.backends)
+    func historyOnlyEventsQueueNoTurn(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { store in
+            let edit = Self.event(.edit, "chat-1", "e-1", text: "oi, corrigindo", target: "m-0")
+            let reaction = Self.event(.reaction, "chat-1", "r-1", text: "👍", target: "m-0")
+            let outcomes = try await store.ingest([edit, reaction], debounceMillis: 0)
+            #expect(outcomes.compactMap(\.storedIDs).count == 2)
+            let counts = try await store.counts()
+            #expect(counts.inboundMessages == 2)
+            #expect(counts.unhandledMessages == 0)
+            #expect(counts.queuedTurns == 0)
+            #expect(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: Self.lease) == nil)
+        }
+    }
+
+    @Test("a message's delivery status only moves forward, whatever order the reports arrive in", arguments: StoreConformanceTests.backends)
+    func deliveryStatusIsMonotonic(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { store in
+            #expect(try await store.deliveryStatus(channelID: "telegram", platformMessageID: "wamid.1") == nil)
+            for (index, status) in ["delivered", "read", "sent"].enumerated() {
+                _ = try await store.ingest([Self.event(.status, "chat-1", "wamid.1:\(status)", target: "wamid.1", status: status, at: Self.t0 + Int64(index))], debounceMillis: 0)
+            }
+            // The late `sent` does not take `read` back; another message's status is its own.
+            #expect(try await store.deliveryStatus(channelID: "telegram", platformMessageID: "wamid.1") == "read")
+            _ = try await store.ingest([Self.event(.status, "chat-1", "wamid.2:sent", target: "wamid.2", status: "sent")], debounceMillis: 0)
+            #expect(try await store.deliveryStatus(channelID: "telegram", platformMessageID: "wamid.2") == "sent")
+            #expect(try await store.deliveryStatus(channelID: "other", platformMessageID: "wamid.1") == nil)
+        }
+    }
+
+    @Test("entries of an excluded channel are not claimed; a deferred entry comes back without using an attempt", arguments: StoreConformanceTests.backends)
+    func excludedChannelsAndDeferredDeliveries(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { store in
+            _ = try await store.ingest([Self.inbound("chat-a", "a-1", "oi"), Self.inbound("chat-b", "b-1", "oi", channel: "other")], debounceMillis: 0)
+            for _ in 0..<2 {
+                let claim = try #require(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: Self.lease))
+                #expect(try await store.completeTurn(claim, outbox: [Self.draft("resposta")], now: Self.t0))
+            }
+            let onlyOther = try #require(try await store.claimDelivery(worker: "d", now: Self.t0, leaseMillis: 30_000, excludingChannels: ["telegram"]))
+            #expect(onlyOther.channelID == "other")
+            #expect(try await store.claimDelivery(worker: "d", now: Self.t0, leaseMillis: 30_000, excludingChannels: ["telegram"]) == nil)
+            try await store.deferDelivery(onlyOther, until: Self.t0 + 1000)
+            #expect(try await store.claimDelivery(worker: "d", now: Self.t0 + 999, leaseMillis: 30_000, excludingChannels: ["telegram"]) == nil)
+            let again = try #require(try await store.claimDelivery(worker: "d", now: Self.t0 + 1000, leaseMillis: 30_000, excludingChannels: ["telegram"]))
+            #expect(again.id == onlyOther.id)
+            #expect(again.attempts == 1, "a deferred claim is not an attempt")
+        }
+    }
+
     // MARK: - 8. Release
 
     @Test("a released turn comes back at retryAt with the same messages and a higher attempt count", arguments: StoreConformanceTests.backends)
@@ -588,6 +639,19 @@ extension StoreConformanceTests {
             event: InboundEvent(
                 kind: .message, platformEventID: eventID, conversation: chat,
                 sender: sender.map { Sender(id: $0, name: $0) } ?? Sender(id: "user-\(chat)", name: "User \(chat)"), text: text
+            ),
+            traceID: "trace-\(eventID)",
+            receivedAt: time
+        )
+    }
+
+    static func event(
+        _ kind: InboundEvent.Kind, _ chat: String, _ eventID: String, text: String = "", target: String? = nil, status: String? = nil, at time: Int64 = t0
+    ) -> IngestItem {
+        IngestItem(
+            channelID: "telegram",
+            event: InboundEvent(
+                kind: kind, platformEventID: eventID, conversation: chat, sender: Sender(id: "user-\(chat)"), text: text, target: target, status: status
             ),
             traceID: "trace-\(eventID)",
             receivedAt: time
