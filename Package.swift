@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "atende",
             dependencies: [
-                "AtendeServer", "AtendeCore", "AtendeStorage", "AtendeAdapters", "AtendeAgents",
+                "AtendeServer", "AtendeCore", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeUnderstanding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -448,7 +448,7 @@ extension AdapterDefinition {
             guard !from.isEmpty else { throw item.problem("'from' cannot be empty") }
             replacements.append(TextRules.Replacement(from: from, to: try pair.requiredString("to")))
         }
-        return TextRules(maxLength: try mapping["max_length"]?.int(in: 20...100_000), replacements: replacements)
+        return TextRules(maxLength: try mapping["max_length"]?.int(in: 20...1_000_000), replacements: replacements)
     }
 
     private static func parseDelivery(_ node: YAMLNode?) throws -> DeliveryPolicy {

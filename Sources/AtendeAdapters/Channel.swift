@@ -195,7 +195,7 @@ public struct Channel: Sendable {
         guard let eventID = read(rule.id), let conversation = read(rule.conversation) else {
             return .ignored(reason: "rule '\(rule.name)' matched but the payload lacks its id or conversation")
         }
-        let phone = read(rule.senderPhone).flatMap { PhoneNumber.e164($0) }
+        let phone = read(rule.senderPhone).flatMap { PlatformPhone.e164($0) }
         // The contact is keyed by phone when the platform gives one, so @lid and phone ids meet.
         guard let senderID = phone ?? read(rule.senderID) ?? (kind.isAnswered ? nil : conversation) else {
             return .ignored(reason: "rule '\(rule.name)' matched but the payload lacks a sender id")

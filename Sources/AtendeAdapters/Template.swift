@@ -105,7 +105,8 @@ public struct StringTemplate: Sendable, Hashable {
             switch source {
             case .literal(let text): return .string(text)
             case .path(let path):
-                if let value = scope.value(at: path), !value.isNull { return value }
+                // Platforms write "" for absent fields (UazAPI): that is no value, try the next one.
+                if let value = scope.value(at: path), !value.isNull, value != .string("") { return value }
             case .function(let function, let path):
                 if let text = scope.value(at: path)?.scalarText, let result = function.apply(text) { return .string(result) }
             }
@@ -128,7 +129,7 @@ public enum TemplateFunction: String, Sendable, Hashable, CaseIterable {
             let digits = String(text.split(separator: "@").first ?? "").filter { $0.isASCII && $0.isNumber }
             return digits.isEmpty ? nil : digits
         case .phone:
-            return PhoneNumber.e164(text)
+            return PlatformPhone.e164(text)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import AtendeCore
 import AtendeUnderstanding
 
@@ -7,16 +8,22 @@ import AtendeUnderstanding
 /// folded words); below `threshold` the agent's fallback answers.
 public struct OfflineResponder: Responder {
     public let agent: Agent
+    public let texts: SystemTexts
     public var threshold = 0.5
 
-    public init(agent: Agent) {
+    public init(agent: Agent, texts: SystemTexts) {
         self.agent = agent
+        self.texts = texts
     }
 
     public func respond(to turn: Turn) async throws -> Reply? {
-        let text = turn.messages.map(\.text).joined(separator: "\n")
+        let text = turn.messages.map(\.text).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         let hint = turn.messages.last.flatMap { Language(hint: $0.language) } ?? agent.language
         let language = LanguageGuess.guess(text, fallback: hint)
+        // Only files, no words: say so politely instead of guessing at an answer.
+        if text.isEmpty, turn.messages.contains(where: { $0.kind == .media }) {
+            return Reply(text: texts.text(.mediaReceived, language))
+        }
         return Reply(text: answer(to: text, language: language))
     }
 

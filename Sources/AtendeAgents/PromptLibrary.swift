@@ -7,10 +7,12 @@ public struct PromptLibrary: Sendable {
     /// Sorted by id.
     public var agents: [Agent]
     public var control: ControlIntents
+    public var texts: SystemTexts
     public var directory: String
 
     public static let defaultAgentID = "geral"
     static let controlFile = "controle.yaml"
+    static let textsFile = "textos.yaml"
 
     public func agent(_ id: String) -> Agent? {
         agents.first { $0.id == id }
@@ -50,6 +52,15 @@ public struct PromptLibrary: Sendable {
         } catch {
             problems.append(FileProblem(file: controlPath, line: nil, message: "\(error)"))
         }
+        var texts: SystemTexts?
+        let textsPath = "\(directory)/\(textsFile)"
+        do {
+            texts = try SystemTexts.load(file: textsPath)
+        } catch let problem as FileProblem {
+            problems.append(problem)
+        } catch {
+            problems.append(FileProblem(file: textsPath, line: nil, message: "\(error)"))
+        }
         if !agents.contains(where: { $0.id == defaultAgentID }) {
             problems.append(FileProblem(file: "\(directory)/\(defaultAgentID).md", line: nil, message: "the default agent '\(defaultAgentID)' is missing"))
         }
@@ -57,7 +68,7 @@ public struct PromptLibrary: Sendable {
         for agent in agents where controlIDs.contains(agent.id) {
             problems.append(FileProblem(file: agent.file, line: nil, message: "agent id '\(agent.id)' is the name of a control intent in \(controlFile); rename the agent"))
         }
-        guard problems.isEmpty, let control else { throw FileProblems(problems) }
-        return PromptLibrary(agents: agents.sorted { $0.id < $1.id }, control: control, directory: directory)
+        guard problems.isEmpty, let control, let texts else { throw FileProblems(problems) }
+        return PromptLibrary(agents: agents.sorted { $0.id < $1.id }, control: control, texts: texts, directory: directory)
     }
 }

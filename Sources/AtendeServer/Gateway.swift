@@ -34,7 +34,7 @@ public struct Gateway: Sendable {
             configuration: configuration,
             store: opened.store,
             channels: channels,
-            responder: OfflineResponder(agent: agent),
+            responder: OfflineResponder(agent: agent, texts: library.texts),
             deliveryClient: DeliveryClient(httpClient: httpClient),
             metrics: metrics,
             logger: logger

@@ -156,7 +156,7 @@ import Testing
     ])
     func offlineAnswersFollowTheContactsLanguage(text: String, language: String) throws {
         let agent = try Agent.load(file: Repository.prompts + "/geral.md")
-        let responder = OfflineResponder(agent: agent)
+        let responder = OfflineResponder(agent: agent, texts: try SystemTexts.load(file: Repository.prompts + "/textos.yaml"))
         let expected = try #require(Language(rawValue: language))
         let guessed = LanguageGuess.guess(text, fallback: .pt)
         #expect(guessed == expected)

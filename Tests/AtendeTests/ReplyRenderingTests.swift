@@ -75,7 +75,7 @@ import Testing
     }
 }
 
-@Suite struct PhoneNumberTests {
+@Suite struct PlatformPhoneTests {
     @Test(arguments: [
         ("5511988887777@s.whatsapp.net", "+5511988887777"),
         ("+55 11 98888-7777", "+5511988887777"),
@@ -89,11 +89,11 @@ import Testing
         ("16505551234", "+16505551234"),
     ])
     func normalizesToE164(raw: String, expected: String) {
-        #expect(PhoneNumber.e164(raw) == expected)
+        #expect(PlatformPhone.e164(raw) == expected)
     }
 
     @Test(arguments: ["100000000000001@lid", "120363025246125486@g.us", "123", "status@broadcast", ""])
     func refusesWhatIsNotAPhone(raw: String) {
-        #expect(PhoneNumber.e164(raw) == nil)
+        #expect(PlatformPhone.e164(raw) == nil)
     }
 }

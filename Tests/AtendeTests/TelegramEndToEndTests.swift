@@ -35,10 +35,29 @@ import Testing
         try await harness.stop()
     }
 
-    @Test(arguments: ["update-edited-message.json", "update-voice.json"])
-    func updatesTheBotDoesNotAnswerAreAcknowledgedAndIgnored(fixture: String) async throws {
+    @Test func anEditIsKeptAsHistoryAndNotAnsweredAgain() async throws {
         let harness = try await GatewayHarness.start()
-        #expect(try await harness.post(Repository.fixture("telegram", fixture)) == 200)
+        #expect(try await harness.post(Repository.fixture("telegram", "update-edited-message.json")) == 200)
+        let counts = try await harness.counts()
+        #expect(counts.inboundMessages == 1)
+        #expect(counts.unhandledMessages == 0)
+        #expect(counts.queuedTurns == 0)
+        try await harness.stop()
+    }
+
+    @Test func aVoiceNoteIsAnsweredPolitelyInsteadOfIgnored() async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.post(Repository.fixture("telegram", "update-voice.json")) == 200)
+        try await eventually("the reply to the voice note") { harness.telegram.sentMessages.count == 1 }
+        let texts = try SystemTexts.load(file: Repository.prompts + "/textos.yaml")
+        let reply = harness.telegram.sentMessages[0].body.value(at: "text")?.scalarText
+        #expect([texts.text(.mediaReceived, .pt), texts.text(.mediaReceived, .en)].contains(reply))
+        try await harness.stop()
+    }
+
+    @Test func groupMessagesAreIgnoredUnlessTheChannelAnswersGroups() async throws {
+        let harness = try await GatewayHarness.start()
+        #expect(try await harness.post(Repository.fixture("telegram", "update-group-text.constructed.json")) == 200)
         #expect(try await harness.counts().inboundMessages == 0)
         try await harness.stop()
     }

@@ -1,6 +1,7 @@
-/// Phone numbers as one canonical form, so the same person is one contact however a platform
-/// writes the number: `5511988887777@s.whatsapp.net`, `+55 11 98888-7777`, `(11) 98888-7777`.
-public enum PhoneNumber {
+/// The phone number in a platform's id, in one canonical form, so the same person is one contact
+/// however a platform writes it: `5511988887777@s.whatsapp.net`, `+55 11 98888-7777`.
+/// (Phone numbers typed inside messages are found by `AtendeUnderstanding.PhoneNumber`.)
+public enum PlatformPhone {
     /// `+` and the E.164 digits, or `nil` when `raw` is not a phone number (a WhatsApp `@lid`,
     /// a group id, too few or too many digits).
     ///
@@ -11,7 +12,8 @@ public enum PhoneNumber {
             return nil
         }
         let local = raw.split(separator: "@").first.map(String.init) ?? raw
-        let international = local.trimmingPrefix(while: { $0 == " " }).hasPrefix("+")
+        // WhatsApp ids (`…@s.whatsapp.net`, `…@c.us`) always carry the country code.
+        let international = raw.contains("@") || local.trimmingPrefix(while: { $0 == " " }).hasPrefix("+")
         var digits = local.filter(\.isASCIIDigitCharacter)
         if !international {
             if digits.hasPrefix("0"), digits.count >= 11 { digits = String(digits.drop(while: { $0 == "0" })) }

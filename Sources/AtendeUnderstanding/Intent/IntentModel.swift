@@ -1,0 +1,202 @@
+import Foundation
+
+/// Multinomial logistic regression over hashed message features: one weight per (feature,
+/// topic) pair plus a bias per topic.
+///
+/// Trained with plain stochastic gradient descent for a fixed number of epochs, visiting the
+/// examples in a fixed order (a stride permutation), so the same examples always give the same
+/// weights. Small data (hundreds of examples) makes this take milliseconds.
+struct IntentModel: Sendable {
+    struct Example {
+        var features: [HashedFeature]
+        var label: Int
+        /// Topics with few examples weigh more, so a big topic does not swallow a small one.
+        var weight: Double
+    }
+
+    struct Training: Sendable {
+        var epochs = 10
+        var learningRate = 3.0
+        /// Learning rate at epoch e is learningRate / (1 + decay · e).
+        var decay = 0.3
+        /// L2 penalty on the weights a step touches; keeps any one n-gram from dominating.
+        var l2 = 1e-4
+    }
+
+    let index: FeatureIndex
+    /// IDF per feature row, and for features never seen in training (they still count in a
+    /// message's length, so an unfamiliar message gets weaker scores).
+    let inverseFrequency: [Double]
+    let unseenInverseFrequency: Double
+    /// Row-major: the weights of feature row r are `weights[r * classCount ..< (r + 1) * classCount]`.
+    /// Trained in Double, kept in Float: half the memory to pull through the cache per message,
+    /// and scores only need a few digits.
+    let weights: [Float]
+    let bias: [Double]
+    let classCount: Int
+
+    init(examples: [Example], classCount: Int, training: Training = .init()) {
+        var index = FeatureIndex(expectedCount: examples.reduce(0) { $0 + $1.features.count })
+        // Rows per example, resolved once, and in how many examples each row occurs.
+        var rows: [[Int32]] = []
+        rows.reserveCapacity(examples.count)
+        var documentFrequency: [Int] = []
+        var lastSeenIn: [Int] = []
+        for (e, example) in examples.enumerated() {
+            let exampleRows = example.features.map { feature -> Int32 in
+                let row = index.insert(feature.key)
+                if row == documentFrequency.count {
+                    documentFrequency.append(0)
+                    lastSeenIn.append(-1)
+                }
+                if lastSeenIn[row] != e {
+                    lastSeenIn[row] = e
+                    documentFrequency[row] += 1
+                }
+                return Int32(row)
+            }
+            rows.append(exampleRows)
+        }
+        // Smoothed IDF: a word in every example ("de", "the") counts little, a rare one a lot.
+        let documents = Double(examples.count)
+        let inverseFrequency = documentFrequency.map { log((documents + 1) / (Double($0) + 1)) + 1 }
+        let unseenInverseFrequency = log(documents + 1) + 1
+        var values: [[Double]] = []
+        values.reserveCapacity(examples.count)
+        for (example, exampleRows) in zip(examples, rows) {
+            var exampleValues = zip(example.features, exampleRows).map { $0.value * inverseFrequency[Int($1)] }
+            Self.normalize(&exampleValues)
+            values.append(exampleValues)
+        }
+        let featureCount = index.count
+        var weights = [Double](repeating: 0, count: featureCount * classCount)
+        var bias = [Double](repeating: 0, count: classCount)
+        var probabilities = [Double](repeating: 0, count: classCount)
+        var active: [Int] = []
+        active.reserveCapacity(classCount)
+        let n = examples.count
+        let stride = Self.coprimeStride(for: n)
+        // The model kept is the mean of the weights after each epoch of the second half: SGD
+        // leans towards the examples it saw last, and the epochs end on different examples.
+        let averagedFrom = training.epochs / 2
+        var averageWeights = [Double](repeating: 0, count: featureCount * classCount)
+        var averageBias = [Double](repeating: 0, count: classCount)
+
+        weights.withUnsafeMutableBufferPointer { w in
+            probabilities.withUnsafeMutableBufferPointer { p in
+                bias.withUnsafeMutableBufferPointer { b in
+                    for epoch in 0..<training.epochs {
+                        let rate = training.learningRate / (1 + training.decay * Double(epoch))
+                        let shrink = 1 - rate * training.l2
+                        for k in 0..<n {
+                            let i = (k * stride + epoch * 31) % n
+                            let exampleRows = rows[i]
+                            let exampleValues = values[i]
+                            for t in 0..<classCount { p[t] = b[t] }
+                            for (row, value) in zip(exampleRows, exampleValues) {
+                                let base = Int(row) * classCount
+                                for t in 0..<classCount { p[t] += value * w[base + t] }
+                            }
+                            Self.softmaxInPlace(p)
+                            let label = examples[i].label
+                            let step = examples[i].weight * rate
+                            // p becomes the gradient of the loss times the step size. Topics the
+                            // model already rules out (gradient under 0.001) are skipped: after the
+                            // first epochs that is most of them, and training gets several times faster.
+                            active.removeAll(keepingCapacity: true)
+                            for t in 0..<classCount {
+                                let gradient = p[t] - (t == label ? 1 : 0)
+                                guard abs(gradient) >= 1e-3 else { continue }
+                                p[t] = gradient * step
+                                b[t] -= p[t]
+                                active.append(t)
+                            }
+                            for (row, value) in zip(exampleRows, exampleValues) {
+                                let base = Int(row) * classCount
+                                for t in active { w[base + t] = w[base + t] * shrink - p[t] * value }
+                            }
+                        }
+                        if epoch >= averagedFrom {
+                            for j in 0..<w.count { averageWeights[j] += w[j] }
+                            for t in 0..<classCount { averageBias[t] += b[t] }
+                        }
+                    }
+                }
+            }
+        }
+        self.index = index
+        self.inverseFrequency = inverseFrequency
+        self.unseenInverseFrequency = unseenInverseFrequency
+        let averagedEpochs = Double(training.epochs - averagedFrom)
+        self.weights = averageWeights.map { Float($0 / averagedEpochs) }
+        self.bias = averageBias.map { $0 / averagedEpochs }
+        self.classCount = classCount
+    }
+
+    /// Raw scores per topic for a message's features; returns how many features the model knew.
+    @discardableResult
+    func logits(_ features: [HashedFeature], into logits: inout [Double]) -> Int {
+        logits.removeAll(keepingCapacity: true)
+        logits.append(contentsOf: bias)
+        var known = 0
+        var squaredLength = 0.0
+        let classCount = classCount
+        weights.withUnsafeBufferPointer { w in
+            logits.withUnsafeMutableBufferPointer { sums in
+                for feature in features {
+                    guard let row = index.row(of: feature.key) else {
+                        let value = feature.value * unseenInverseFrequency
+                        squaredLength += value * value
+                        continue
+                    }
+                    known += 1
+                    let value = feature.value * inverseFrequency[row]
+                    squaredLength += value * value
+                    let base = row * classCount
+                    for t in 0..<classCount { sums[t] += value * Double(w[base + t]) }
+                }
+            }
+        }
+        // Scaling after the sums is the same as scaling the vector first (the bias is not scaled).
+        guard squaredLength > 0 else { return known }
+        let scale = 1 / squaredLength.squareRoot()
+        for t in 0..<classCount { logits[t] = bias[t] + (logits[t] - bias[t]) * scale }
+        return known
+    }
+
+    static func normalize(_ values: inout [Double]) {
+        var squaredLength = 0.0
+        for value in values { squaredLength += value * value }
+        guard squaredLength > 0 else { return }
+        let scale = 1 / squaredLength.squareRoot()
+        for i in values.indices { values[i] *= scale }
+    }
+
+    static func softmaxInPlace(_ values: inout [Double]) {
+        values.withUnsafeMutableBufferPointer { softmaxInPlace($0) }
+    }
+
+    static func softmaxInPlace(_ values: UnsafeMutableBufferPointer<Double>) {
+        guard var maximum = values.first else { return }
+        for value in values where value > maximum { maximum = value }
+        var sum = 0.0
+        for i in values.indices {
+            values[i] = exp(values[i] - maximum)
+            sum += values[i]
+        }
+        for i in values.indices { values[i] /= sum }
+    }
+
+    /// A step size that visits every index of 0..<n exactly once per epoch and in a scrambled
+    /// order, so that examples of one topic (which come in a block) do not arrive together.
+    static func coprimeStride(for n: Int) -> Int {
+        guard n > 2 else { return 1 }
+        var stride = max(1, Int(Double(n) * 0.618))
+        while gcd(stride, n) != 1 { stride += 1 }
+        return stride
+    }
+
+    static func gcd(_ a: Int, _ b: Int) -> Int {
+        b == 0 ? a : gcd(b, a % b)
+    }
+}

@@ -1,0 +1,138 @@
+import AtendeUnderstanding
+import Foundation
+import Testing
+
+/// Chat phrases against a fixed "now": Friday 2026-11-20 10:00 in São Paulo (no DST since 2019).
+struct DateExtractionTests {
+    static let saoPaulo = TimeZone(identifier: "America/Sao_Paulo")!
+    /// 2026-11-20T10:00:00-03:00
+    static let reference = Date(timeIntervalSince1970: 1_795_179_600)
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var text: String
+        /// ISO text of the instant, or "from – to" ("nil" for an open side).
+        var value: String
+        var grain: TimeGrain
+        /// The span in Unicode scalars; nil means the whole text.
+        var range: Range<Int>?
+        var testDescription: String { text }
+
+        init(_ text: String, _ value: String, _ grain: TimeGrain, _ range: Range<Int>? = nil) {
+            self.text = text
+            self.value = value
+            self.grain = grain
+            self.range = range
+        }
+    }
+
+    static func describe(_ entity: TimeEntity, in zone: TimeZone) -> String {
+        switch entity.value {
+        case let .instant(date):
+            return ISO8601Text.string(date, in: zone)
+        case let .interval(from, to):
+            return "\(from.map { ISO8601Text.string($0, in: zone) } ?? "nil") – \(to.map { ISO8601Text.string($0, in: zone) } ?? "nil")"
+        }
+    }
+
+    static func check(_ item: Case, language: Language?, zone: TimeZone = saoPaulo, reference: Date = reference) {
+        let entities = DateExtractor().extract(from: item.text, reference: reference, timeZone: zone, language: language)
+        #expect(entities.count == 1, "\(item.text): \(entities.map { describe($0, in: zone) })")
+        guard let entity = entities.first else { return }
+        #expect(describe(entity, in: zone) == item.value, "\(item.text)")
+        #expect(entity.grain == item.grain, "\(item.text)")
+        #expect(entity.range == (item.range ?? 0..<item.text.unicodeScalars.count), "\(item.text)")
+    }
+
+    static let portuguese: [Case] = [
+        Case("amanha as 3 da tarde da pra marcar?", "2026-11-21T15:00:00.000-03:00", .hour, 0..<20),
+        Case("hoje", "2026-11-20T00:00:00.000-03:00", .day),
+        Case("amanhã", "2026-11-21T00:00:00.000-03:00", .day),
+        Case("amanha", "2026-11-21T00:00:00.000-03:00", .day),
+        Case("depois de amanhã", "2026-11-22T00:00:00.000-03:00", .day),
+        Case("daqui a 3 dias", "2026-11-23T10:00:00.000-03:00", .hour),
+        Case("sexta", "2026-11-27T00:00:00.000-03:00", .day),
+        Case("sabado", "2026-11-21T00:00:00.000-03:00", .day),
+        Case("terca", "2026-11-24T00:00:00.000-03:00", .day),
+        Case("próxima terça", "2026-11-24T00:00:00.000-03:00", .day),
+        Case("pode ser quarta que vem às 14h30?", "2026-11-25T14:30:00.000-03:00", .minute, 9..<32),
+        Case("25/11", "2026-11-25T00:00:00.000-03:00", .day),
+        Case("dia 25", "2026-11-25T00:00:00.000-03:00", .day),
+        Case("25 de novembro", "2026-11-25T00:00:00.000-03:00", .day),
+        Case("1º de dezembro", "2026-12-01T00:00:00.000-03:00", .day),
+        Case("dia 5", "2026-12-05T00:00:00.000-03:00", .day),
+        Case("15h", "2026-11-20T15:00:00.000-03:00", .hour),
+        Case("15:30", "2026-11-20T15:30:00.000-03:00", .minute),
+        Case("às 10 e meia", "2026-11-20T10:30:00.000-03:00", .minute),
+        Case("as 3", "2026-11-20T15:00:00.000-03:00", .hour),
+        Case("meio-dia", "2026-11-20T12:00:00.000-03:00", .hour),
+        Case("8 da noite", "2026-11-20T20:00:00.000-03:00", .hour),
+        Case("3 da tarde", "2026-11-20T15:00:00.000-03:00", .hour),
+        Case("de manhã", "2026-11-20T04:00:00.000-03:00 – 2026-11-20T12:00:00.000-03:00", .hour),
+        Case("à tarde", "2026-11-20T12:00:00.000-03:00 – 2026-11-20T19:00:00.000-03:00", .hour),
+        Case("depois do almoço", "2026-11-20T13:00:00.000-03:00 – 2026-11-20T17:00:00.000-03:00", .hour),
+        Case("posso ir sexta de manhã?", "2026-11-27T04:00:00.000-03:00 – 2026-11-27T12:00:00.000-03:00", .hour, 9..<23),
+        Case("entre 14h e 16h", "2026-11-20T14:00:00.000-03:00 – 2026-11-20T17:00:00.000-03:00", .hour),
+        Case("depois das 15h", "2026-11-20T15:00:00.000-03:00 – nil", .hour),
+        Case("antes do meio-dia", "nil – 2026-11-20T12:00:00.000-03:00", .hour),
+        Case("semana que vem", "2026-11-23T00:00:00.000-03:00", .week),
+        Case("natal", "2026-12-25T00:00:00.000-03:00", .day),
+        Case("vou no carnaval", "2027-02-09T00:00:00.000-03:00", .day, 4..<15),
+    ]
+
+    static let english: [Case] = [
+        Case("next Friday", "2026-11-27T00:00:00.000-03:00", .day),
+        Case("in 2 hours", "2026-11-20T12:00:00.000-03:00", .minute),
+        Case("Dec 3", "2026-12-03T00:00:00.000-03:00", .day),
+        Case("3pm", "2026-11-20T15:00:00.000-03:00", .hour),
+        Case("tonight", "2026-11-20T18:00:00.000-03:00 – 2026-11-21T00:00:00.000-03:00", .hour),
+        Case("from 2 to 4pm", "2026-11-20T14:00:00.000-03:00 – 2026-11-20T17:00:00.000-03:00", .hour),
+        Case("can we meet tomorrow at 3pm?", "2026-11-21T15:00:00.000-03:00", .hour, 12..<27),
+        Case("thanksgiving", "2026-11-26T00:00:00.000-03:00", .day),
+        Case("easter 2027", "2027-03-28T00:00:00.000-03:00", .day),
+    ]
+
+    @Test(arguments: portuguese)
+    func portuguesePhrases(_ item: Case) {
+        Self.check(item, language: .pt)
+        // The language guess must get there alone too.
+        Self.check(item, language: nil)
+    }
+
+    @Test(arguments: english)
+    func englishPhrases(_ item: Case) {
+        Self.check(item, language: .en)
+    }
+
+    /// New York changes to daylight time on 2026-03-08: "tomorrow at 15h" is at UTC-4, now at UTC-5.
+    @Test func daylightSavingZone() {
+        let newYork = TimeZone(identifier: "America/New_York")!
+        let reference = Date(timeIntervalSince1970: 1_772_895_600) // 2026-03-07T10:00:00-05:00
+        Self.check(Case("amanhã às 15h", "2026-03-08T15:00:00.000-04:00", .hour), language: .pt, zone: newYork, reference: reference)
+        Self.check(Case("hoje", "2026-03-07T00:00:00.000-05:00", .day), language: .pt, zone: newYork, reference: reference)
+    }
+
+    @Test func utcZone() {
+        let utc = TimeZone(identifier: "UTC")!
+        let reference = Date(timeIntervalSince1970: 1_795_183_200) // 2026-11-20T10:00:00Z
+        Self.check(Case("amanhã", "2026-11-21T00:00:00.000+00:00", .day), language: .pt, zone: utc, reference: reference)
+        Self.check(Case("at 5pm", "2026-11-20T17:00:00.000+00:00", .hour), language: .en, zone: utc, reference: reference)
+    }
+
+    static let negatives = [
+        "tenho 2 filhos", "pedido 12345", "custa 50 reais", "2 pizzas", "R$ 15,00", "meu número é (11) 98765-4321",
+        "11 98765-4321", "boa tarde", "bom dia, tudo bem?", "quero 3 unidades", "obrigado!", "I have 2 kids", "good morning",
+        "call me at 555-123-4567", "ter uma consulta",
+    ]
+
+    @Test(arguments: negatives)
+    func noTimeIn(_ text: String) {
+        let entities = DateExtractor().extract(from: text, reference: Self.reference, timeZone: Self.saoPaulo)
+        #expect(entities.isEmpty, "\(entities.map { Self.describe($0, in: Self.saoPaulo) })")
+    }
+
+    @Test func iso8601Text() {
+        let date = Date(timeIntervalSince1970: 1_360_792_800) // 2013-02-13T22:00:00Z
+        #expect(ISO8601Text.string(date, in: TimeZone(secondsFromGMT: -7200)!) == "2013-02-13T20:00:00.000-02:00")
+        #expect(ISO8601Text.string(date, in: TimeZone(secondsFromGMT: 19800)!) == "2013-02-14T03:30:00.000+05:30")
+    }
+}

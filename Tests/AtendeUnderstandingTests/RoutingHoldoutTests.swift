@@ -1,0 +1,78 @@
+import AtendeUnderstanding
+import Foundation
+import Testing
+
+/// Accuracy on the real prompt files: cross-validation over their examples and the held-out
+/// messages of `Fixtures/routing-holdout.jsonl` (never used for training or tuning).
+///
+/// `Fixtures/routing-training.json` is an export of the `intents:` of `prompts/*.md` and
+/// `prompts/controle.yaml` made by `scripts/export-intents` (this target cannot read YAML); rerun
+/// it when the prompts change. The floors below are regression guards a little under the
+/// measured figures, not the goals (95% CV, 90% per route), which this data does not reach yet.
+@Suite struct RoutingHoldoutTests {
+    struct TrainingFile: Decodable {
+        struct Route: Decodable {
+            var id: String
+            var topics: [Topic]
+        }
+
+        struct Topic: Decodable {
+            var id: String
+            var keywords: [String]
+            var examples: [String]
+        }
+
+        var routes: [Route]
+    }
+
+    struct HoldoutLine: Decodable {
+        var text: String
+        var route: String
+    }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func trainingRoutes() throws -> [IntentRoute] {
+        let data = try Data(contentsOf: fixtures.appendingPathComponent("routing-training.json"))
+        return try JSONDecoder().decode(TrainingFile.self, from: data).routes.map { route in
+            IntentRoute(id: route.id, topics: route.topics.map { IntentTopic(id: $0.id, examples: $0.examples, keywords: $0.keywords) })
+        }
+    }
+
+    static func holdout() throws -> [LabeledMessage] {
+        let text = try String(contentsOf: fixtures.appendingPathComponent("routing-holdout.jsonl"), encoding: .utf8)
+        return try text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map {
+            let line = try JSONDecoder().decode(HoldoutLine.self, from: Data($0.utf8))
+            return LabeledMessage(text: line.text, route: line.route)
+        }
+    }
+
+    @Test func crossValidatedAccuracy() throws {
+        let routes = try Self.trainingRoutes()
+        let report = IntentEvaluation.crossValidate(routes: routes, folds: 5)
+        print(report)
+        #expect(report.accuracy >= 0.75)
+        for route in report.perRoute where route.total > 0 {
+            #expect(route.accuracy >= 0.5, "\(route.route): \(route.accuracy)")
+        }
+        // Confident answers must be right far more often than answers overall.
+        #expect(report.confidentAccuracy >= 0.88)
+    }
+
+    @Test func heldOutAccuracy() throws {
+        let classifier = IntentClassifier(routes: try Self.trainingRoutes())
+        let messages = try Self.holdout()
+        let report = IntentEvaluation.evaluate(classifier, on: messages)
+        print(report)
+        #expect(report.total == messages.count)
+        #expect(report.accuracy >= 0.75)
+        #expect(report.confidentAccuracy >= 0.85)
+    }
+
+    @Test func everyHoldoutRouteExists() throws {
+        let routes = Set(try Self.trainingRoutes().map(\.id))
+        for message in try Self.holdout() {
+            #expect(routes.contains(message.route), "\(message.text) → \(message.route)")
+        }
+    }
+}
