@@ -61,7 +61,8 @@ public struct PromptLibrary: Sendable {
         } catch {
             problems.append(FileProblem(file: textsPath, line: nil, message: "\(error)"))
         }
-        if !agents.contains(where: { $0.id == defaultAgentID }) {
+        // A broken geral.md is reported above; this is for a missing one.
+        if !agents.contains(where: { $0.id == defaultAgentID }), !names.contains("\(defaultAgentID).md") {
             problems.append(FileProblem(file: "\(directory)/\(defaultAgentID).md", line: nil, message: "the default agent '\(defaultAgentID)' is missing"))
         }
         let controlIDs = Set(control?.intents.map(\.id) ?? [])

@@ -22,7 +22,8 @@ public struct Gateway: Sendable {
     public static func build(
         configuration: GatewayConfiguration,
         logger: Logger,
-        metrics: GatewayMetrics = GatewayMetrics()
+        metrics: GatewayMetrics = GatewayMetrics(),
+        responder: (any Responder)? = nil
     ) async throws -> Gateway {
         let channels = try configuration.loadChannels()
         try configuration.checkLease(against: channels)
@@ -34,7 +35,7 @@ public struct Gateway: Sendable {
             configuration: configuration,
             store: opened.store,
             channels: channels,
-            responder: OfflineResponder(agent: agent, texts: library.texts),
+            responder: responder ?? OfflineResponder(agent: agent, texts: library.texts),
             deliveryClient: DeliveryClient(httpClient: httpClient),
             metrics: metrics,
             logger: logger

@@ -113,7 +113,8 @@ extension GatewayProcess {
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         #expect(text.contains("ok      \(directory)/adapters/telegram.yaml"), "\(text)")
-        #expect(text.contains("error   \(directory)/adapters/broken.yaml:6: surprise: unknown key 'surprise'"), "\(text)")
+        let surpriseLine = try #require(telegram.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0 == "id: \"telegram\"" }) + 2
+        #expect(text.contains("error   \(directory)/adapters/broken.yaml:\(surpriseLine): surprise: unknown key 'surprise'"), "\(text)")
         #expect(text.contains("error   \(directory)/prompts/geral.md"), "\(text)")
         #expect(text.contains("missing required key 'fallback'"), "\(text)")
     }

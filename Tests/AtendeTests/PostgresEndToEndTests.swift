@@ -12,7 +12,7 @@ struct PostgresEndToEndTests {
         try await StoreConformanceTests.postgresAdmin(base, "CREATE DATABASE \(name)")
         var components = try #require(URLComponents(string: base))
         components.path = "/" + name
-        let harness = try await GatewayHarness.start(databaseURL: try #require(components.string))
+        let harness = try await GatewayHarness.start(databaseURL: components.string)
         let update = try Repository.telegramUpdate("update-message-text.json", updateID: 4242, text: "bom dia")
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<10 { group.addTask { try await harness.post(update) } }

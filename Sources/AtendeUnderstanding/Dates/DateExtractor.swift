@@ -22,7 +22,7 @@ public struct DateExtractor: Sendable {
         guard anyCore else { return [] }
         let language = language ?? Self.guessLanguage(tokens)
         let grammar = DateGrammar(tokens: tokens, words: .for(language), now: LocalDateTime(reference, in: timeZone),
-                                  utcOffset: timeZone.secondsFromGMT(for: reference), memo: Memo(count: tokens.count))
+                                  utcOffset: timeZone.secondsFromGMT(for: reference))
         var entities: [TimeEntity] = []
         var i = 0
         while i < tokens.count {

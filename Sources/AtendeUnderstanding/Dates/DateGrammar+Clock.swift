@@ -121,9 +121,8 @@ extension DateGrammar {
             if (isSymbol(i + 1, ",") || isSymbol(i + 1, ".")) && glued(i + 1) && number(i + 2) != nil { return nil }
             return hourWithTail(Clock(hour: hour, ambiguous: (1...12).contains(hour)), i + 1, prefixed: prefixed, spoken: false)
         }
-        if let text = word(i), let hour = words.cardinals[text] ?? words.tens[text], hour <= 24, language == .en || hour > 0 {
+        if word(i) != nil, let hour = lexeme(i).cardinal ?? lexeme(i).tens, hour <= 24, language == .en || hour > 0 {
             guard let (value, next) = cardinal(i), value <= 24 else { return nil }
-            _ = text
             return hourWithTail(Clock(hour: value, ambiguous: (1...12).contains(value)), next, prefixed: prefixed, spoken: true)
         }
         return nil
@@ -175,7 +174,7 @@ extension DateGrammar {
         } else if let (minute, next) = cardinal(i + 1), (1...59).contains(minute) {
             // "e 2 dias" is no time: the minutes must not be followed by another unit.
             var end = next
-            if isWord(end, in: ["minutos", "minuto", "min"]) { end += 1 } else if let unit = word(end).flatMap({ words.units[$0] }), unit != .minute { return (clock, i, cue) }
+            if isWord(end, in: ["minutos", "minuto", "min"]) { end += 1 } else if let unit = unit(end), unit != .minute { return (clock, i, cue) }
             clock.minute = minute
             clock.grain = .minute
             return (clock, end, true)

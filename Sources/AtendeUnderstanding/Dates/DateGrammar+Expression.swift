@@ -197,7 +197,7 @@ extension DateGrammar {
     }
 
     func startsWithNumber(_ i: Int) -> Bool {
-        number(i) != nil || word(i).map { words.cardinals[$0] != nil } == true
+        number(i) != nil || cardinalWord(i) != nil
     }
 
     /// A bare hour where the context already says it is a time ("from 3 to 4pm", "8am until 6").
@@ -205,7 +205,7 @@ extension DateGrammar {
         guard startsWithNumber(i) || isWord(i, "meio") || isWord(i, "meia") || isWord(i, "noon") || isWord(i, "midnight"),
               let (clock, next) = parseClock(i, cued: true) else { return nil }
         // "de 2 a 4 dias" counts days.
-        if let text = word(next), words.units[text] != nil { return nil }
+        if unit(next) != nil { return nil }
         return (TimePoint(clock: clock), next)
     }
 
@@ -451,7 +451,7 @@ extension DateGrammar {
         guard let (amount, afterCount) = count(j), !(amount == 1 && direction == 0) else { return nil }
         j = afterCount
         if direction == 0, let (value, k) = modifier(j) { direction = value; j = k }
-        guard let text = word(j), let unit = words.units[text], text != "h", text != "hs" else { return nil }
+        guard let text = word(j), let unit = unit(j), text != "h", text != "hs" else { return nil }
         j += 1
         if direction == 0, language == .pt {
             if let k = match(j, "que", "vem") ?? match(j, "seguintes") ?? match(j, "proximos") ?? match(j, "proximas") { direction = 1; j = k }

@@ -205,7 +205,7 @@ extension DateGrammar {
     }
 
     private func riskyWeekday(_ i: Int) -> (Int, Int)? {
-        guard let text = word(i), words.riskyWeekdays.contains(text), let value = words.weekdays[text] else { return nil }
+        guard let value = lexeme(i).weekday, let text = word(i), words.riskyWeekdays.contains(text) else { return nil }
         return (value, i + 1)
     }
 
@@ -418,16 +418,16 @@ extension DateGrammar {
             if let k = match(j, "upcoming") ?? match(j, "coming") ?? match(j, "the", "following") ?? match(j, "following") ?? match(j, "around", "next") ?? match(j, "next") {
                 j = k
                 offset = 1
-                if let (count, next) = count(j), count > 1, let unit = word(next).flatMap({ words.units[$0] }), unit >= .day, isWord(i, "upcoming") {
+                if let (count, next) = count(j), count > 1, let unit = unit(next), unit >= .day, isWord(i, "upcoming") {
                     return (Span(start: now.truncated(to: unit).adding(count, unit), grain: unit), next + 1)
                 }
             } else if let k = match(j, "this") ?? match(j, "current") { j = k; offset = 0 }
             else if let k = match(j, "last") ?? match(j, "past") ?? match(j, "previous") { j = k; offset = -1 }
-            else if let (count, next) = count(j), isWord(next, "upcoming"), let unit = word(next + 1).flatMap({ words.units[$0] }), unit >= .day {
+            else if let (count, next) = count(j), isWord(next, "upcoming"), let unit = unit(next + 1), unit >= .day {
                 return (Span(start: now.truncated(to: unit).adding(count, unit), grain: unit), next + 2)
             }
         }
-        guard let text = word(j), let unit = words.units[text], unit >= .hour, !text.hasSuffix("s") || text == "mes" else { return nil }
+        guard let text = word(j), let unit = unit(j), unit >= .hour, !text.hasSuffix("s") || text == "mes" else { return nil }
         if unit == .hour && language == .en { return nil }
         if unit == .day { return nil }
         j += 1
@@ -455,14 +455,14 @@ extension DateGrammar {
         if let value = number(j), digits(j) == 1, ordinalSuffix(j + 1) > j + 1 {
             ordinal = value
             j = ordinalSuffix(j + 1)
-        } else if let text = word(j), let value = words.ordinals[text] {
+        } else if let text = word(j), let value = ordinalWord(j) {
             ordinal = value
             j += 1
-            if text.hasPrefix("decim"), let unitText = word(j), let unit = words.ordinals[unitText], unit > 0 { ordinal += unit; j += 1 }
+            if text.hasPrefix("decim"), let unit = ordinalWord(j), unit > 0 { ordinal += unit; j += 1 }
         } else {
             return nil
         }
-        guard let text = word(j), let unit = words.units[text], unit == .quarter || unit == .month else { return nil }
+        guard word(j) != nil, let unit = unit(j), unit == .quarter || unit == .month else { return nil }
         j += 1
         var year = now.year
         if let (value, next) = trailingYear(j), trailingYearIsReal(j) { year = value; j = next }
@@ -515,12 +515,12 @@ extension DateGrammar {
         // 1/4h, 1/2 hour, 3/4 h
         if let numerator = number(j), isSymbol(j + 1, "/"), glued(j + 1), let denominator = number(j + 2), glued(j + 2), denominator == 2 || denominator == 4, numerator < denominator {
             let k = j + 3
-            guard let text = word(k), words.units[text] == .hour else { return nil }
+            guard unit(k) == .hour else { return nil }
             return ((60 * numerator / denominator, .minute), k + 1)
         }
         // 2.5 hours
         if let whole = number(j), isSymbol(j + 1, "."), glued(j + 1), let fraction = number(j + 2), glued(j + 2), digits(j + 2) == 1,
-           let text = word(j + 3), let unit = words.units[text], unit == .hour {
+           let unit = unit(j + 3), unit == .hour {
             return ((whole * 60 + fraction * 6, .minute), j + 4)
         }
         guard var (amount, next) = count(j) else { return nil }
@@ -529,7 +529,7 @@ extension DateGrammar {
         if language == .en, isWord(j, "more") { j += 1 }
         var half = false
         if language == .en, let k = match(j, "and", "an", "half") ?? match(j, "and", "a", "half") { half = true; j = k }
-        guard let text = word(j), var unit = words.units[text] else {
+        guard let text = word(j), var unit = unit(j) else {
             // "in 15'" minutes, "in 1\"" seconds
             if isSymbol(j, "'") { return ((amount, .minute), j + 1) }
             if isSymbol(j, "\"") { return ((amount, .second), j + 1) }
@@ -590,7 +590,7 @@ extension DateGrammar {
                 return (Span(start: day, grain: .day), k)
             }
         }
-        if language == .en, prefixed, let value = number(j), digits(j) <= 2, word(j + 1) == nil || (words.units[word(j + 1)!] == nil && !isWord(j + 1, "and")) , !isSymbol(j + 1, "/"), !isSymbol(j + 1, "."), !isSymbol(j + 1, "'"), !isSymbol(j + 1, "\""), !isSymbol(j + 1, ":") {
+        if language == .en, prefixed, let value = number(j), digits(j) <= 2, word(j + 1) == nil || (unit(j + 1) == nil && !isWord(j + 1, "and")) , !isSymbol(j + 1, "/"), !isSymbol(j + 1, "."), !isSymbol(j + 1, "'"), !isSymbol(j + 1, "\""), !isSymbol(j + 1, ":") {
             // "in 15": minutes.
             if word(j + 1) == nil { return (shifted(value, .minute), j + 1) }
         }
@@ -734,7 +734,7 @@ extension DateGrammar {
         } else {
             if isWord(k, in: ["proximo", "proxima"]) { offset = 1; k += 1 }
         }
-        guard let text = word(k), let unit = words.units[text], unit == .week || unit == .month || unit == .year else { return nil }
+        guard let unit = unit(k), unit == .week || unit == .month || unit == .year else { return nil }
         k += 1
         if language == .pt {
             if let m = match(k, "que", "vem") { offset = 1; k = m } else if let m = match(k, "passado") ?? match(k, "passada") { offset = -1; k = m }
@@ -776,7 +776,7 @@ extension DateGrammar {
         if let value = number(j), digits(j) == 1, ordinalSuffix(j + 1) > j + 1 {
             n = value
             j = ordinalSuffix(j + 1)
-        } else if let text = word(j), let value = words.ordinals[text] {
+        } else if let text = word(j), let value = ordinalWord(j) {
             n = value
             j += 1
         } else {
@@ -877,7 +877,7 @@ extension DateGrammar {
 
     /// "three days after Easter", "3 dias depois do Natal", "third tuesday after christmas 2014".
     func anchoredShift(_ i: Int) -> (Span, Int)? {
-        if let (ordinal, afterOrdinal) = word(i).flatMap({ words.ordinals[$0] }).map({ ($0, i + 1) }), ordinal > 0,
+        if let (ordinal, afterOrdinal) = ordinalWord(i).map({ ($0, i + 1) }), ordinal > 0,
            let (weekday, next) = weekday(afterOrdinal), isWord(next, "after") || isWord(next, "depois"),
            let (anchor, end) = parseSpan(skip(next + 1, ["do", "da", "de"])), anchor.grain == .day {
             var day = anchor.start

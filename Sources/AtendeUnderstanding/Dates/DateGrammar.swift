@@ -92,10 +92,27 @@ struct DateGrammar {
     /// Results already computed at a token index: the rules ask for the same point or span at the
     /// same place many times while trying alternatives.
     let memo: Memo
+    /// The meanings of each token, from one lexicon lookup per word.
+    let lexemes: [Lexeme]
     var language: Language { words.language }
     var today: LocalDateTime { now.date }
 
+    init(tokens: [DateToken], words: DateVocabulary, now: LocalDateTime, utcOffset: Int) {
+        self.tokens = tokens
+        self.words = words
+        self.now = now
+        self.utcOffset = utcOffset
+        memo = Memo(count: tokens.count)
+        let lexicon = words.language == .pt ? DateVocabulary.portugueseLexicon : DateVocabulary.englishLexicon
+        lexemes = tokens.map { $0.kind == .word ? lexicon[$0.text] ?? .none : .none }
+    }
+
     // MARK: Token helpers
+
+    func lexeme(_ i: Int) -> Lexeme { i < lexemes.count ? lexemes[i] : .none }
+    func cardinalWord(_ i: Int) -> Int? { lexeme(i).cardinal }
+    func unit(_ i: Int) -> TimeGrain? { lexeme(i).unit }
+    func ordinalWord(_ i: Int) -> Int? { lexeme(i).ordinal }
 
     func word(_ i: Int) -> String? {
         i < tokens.count && tokens[i].kind == .word ? tokens[i].text : nil
@@ -187,11 +204,11 @@ struct DateGrammar {
     func cardinal(_ i: Int) -> (Int, Int)? {
         if let value = number(i) { return (value, i + 1) }
         guard let text = word(i) else { return nil }
-        if let value = words.cardinals[text] { return (value, i + 1) }
-        if let tens = words.tens[text] {
+        if let value = lexeme(i).cardinal { return (value, i + 1) }
+        if let tens = lexeme(i).tens {
             var j = i + 1
             if language == .pt, isWord(j, "e") { j += 1 } else if isSymbol(j, "-") { j += 1 }
-            if let unit = word(j).flatMap({ words.cardinals[$0] }), (1...9).contains(unit) { return (tens + unit, j + 1) }
+            if let unit = cardinalWord(j), (1...9).contains(unit) { return (tens + unit, j + 1) }
             return (tens, i + 1)
         }
         return nil
@@ -253,19 +270,19 @@ struct DateGrammar {
             if let (value, next) = cardinal(i), (1...31).contains(value) { return (value, next) }
             return nil
         }
-        if let tens = words.tens[text] {
+        if let tens = lexeme(i).tens {
             var j = i + 1
             if isSymbol(j, "-") { j += 1 }
-            if let unit = word(j).flatMap({ words.ordinals[$0] }), (1...9).contains(unit) { return (tens + unit, j + 1) }
+            if let unit = ordinalWord(j), (1...9).contains(unit) { return (tens + unit, j + 1) }
         }
-        if let value = words.ordinals[text], value > 0 { return (value, i + 1) }
+        if let value = lexeme(i).ordinal, value > 0 { return (value, i + 1) }
         return nil
     }
 
     func month(_ i: Int, allowAbbreviation: Bool) -> (Int, Int)? {
         guard let text = word(i) else { return nil }
-        if let value = words.months[text] { return (value, isSymbol(i + 1, ".") ? i + 2 : i + 1) }
-        if allowAbbreviation, let value = words.monthAbbreviations[text] ?? (language == .en && text == "may" ? 5 : nil) {
+        if let value = lexeme(i).month { return (value, isSymbol(i + 1, ".") ? i + 2 : i + 1) }
+        if allowAbbreviation, let value = lexeme(i).monthAbbreviation ?? (language == .en && text == "may" ? 5 : nil) {
             return (value, isSymbol(i + 1, ".") ? i + 2 : i + 1)
         }
         return nil
@@ -274,7 +291,7 @@ struct DateGrammar {
     /// A weekday name: "segunda-feira", "terça feira", "sáb.", "Thursday". Abbreviations that are
     /// also common words need their period.
     func weekday(_ i: Int) -> (Int, Int)? {
-        guard let text = word(i), let value = words.weekdays[text] else { return nil }
+        guard let value = lexeme(i).weekday, let text = word(i) else { return nil }
         var j = i + 1
         if words.riskyWeekdays.contains(text) {
             guard isSymbol(j, ".") else { return nil }

@@ -1,3 +1,16 @@
+/// What one word can mean to the grammar, looked up once per token so the rules never hash.
+struct Lexeme: Sendable {
+    var cardinal: Int?
+    var tens: Int?
+    var ordinal: Int?
+    var weekday: Int?
+    var month: Int?
+    var monthAbbreviation: Int?
+    var unit: TimeGrain?
+
+    static let none = Lexeme()
+}
+
 /// The words of one language the date grammar reads, in folded form (lowercase, no accents).
 /// Built once per language as static constants; the grammar only looks words up.
 struct DateVocabulary: Sendable {
@@ -17,6 +30,22 @@ struct DateVocabulary: Sendable {
 
     /// Words that carry a date by themselves (a weekday, a month, a unit, "amanhã", "noon"), as
     /// opposed to prepositions; an expression must have one within its first few tokens.
+    /// Every word of the tables above with all its meanings.
+    func makeLexicon() -> [String: Lexeme] {
+        var lexicon: [String: Lexeme] = [:]
+        for (word, value) in cardinals { lexicon[word, default: .none].cardinal = value }
+        for (word, value) in tens { lexicon[word, default: .none].tens = value }
+        for (word, value) in ordinals { lexicon[word, default: .none].ordinal = value }
+        for (word, value) in weekdays { lexicon[word, default: .none].weekday = value }
+        for (word, value) in months { lexicon[word, default: .none].month = value }
+        for (word, value) in monthAbbreviations { lexicon[word, default: .none].monthAbbreviation = value }
+        for (word, value) in units { lexicon[word, default: .none].unit = value }
+        return lexicon
+    }
+
+    static let portugueseLexicon = portuguese.makeLexicon()
+    static let englishLexicon = english.makeLexicon()
+
     var coreWords: Set<String> {
         var words = Set(weekdays.keys).union(months.keys).union(monthAbbreviations.keys).union(units.keys)
             .union(cardinals.keys).union(tens.keys).union(ordinals.keys)

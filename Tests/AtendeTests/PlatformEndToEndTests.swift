@@ -1,0 +1,166 @@
+import AsyncHTTPClient
+import AtendeCore
+import AtendeServer
+import AtendeTestSupport
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// Every WhatsApp and Chatwoot adapter end to end over real HTTP: a real payload comes in, signed
+/// the way the platform signs it; the reply, with choices, reaches a local server at the path of
+/// the platform's send API; the pick comes back as a choice event and is answered.
+@Suite struct PlatformEndToEndTests {
+    struct Platform: Sendable, CustomTestStringConvertible {
+        var adapter: String
+        var settings: @Sendable (_ apiBase: String) -> [String: String]
+        /// The segment after the channel id in the webhook URL, for URL-secret platforms.
+        var pathSecret: String?
+        var textFixture: String
+        var choiceFixture: String?
+        var sign: @Sendable (_ body: String) -> [String: String]
+        /// Where the choices go (the path ends with this) and where the plain text goes.
+        var choicesPath: String
+        var textPath: String
+        /// A field of the send body that must name the contact, and its value.
+        var recipient: (path: String, value: String)?
+        var testDescription: String { adapter }
+    }
+
+    static func hmac(_ message: String, key: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: Array(key.utf8))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static let platforms: [Platform] = [
+        Platform(
+            adapter: "uazapi",
+            settings: { ["token": "xxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "webhook_secret": "url-secret-1", "api_base": $0] },
+            pathSecret: "url-secret-1",
+            textFixture: "messages-text-incoming.json", choiceFixture: "messages-list-response.json",
+            sign: { _ in [:] },
+            choicesPath: "/send/menu", textPath: "/send/text", recipient: ("number", "5511988887777")
+        ),
+        Platform(
+            adapter: "whatsapp-cloud",
+            settings: { ["access_token": "meta-token", "phone_number_id": "106540352242922", "app_secret": "meta-app-secret", "verify_token": "v", "api_base": $0] },
+            pathSecret: nil,
+            textFixture: "text-message.meta-docs.json", choiceFixture: "interactive-button-reply.pywa.json",
+            sign: { ["X-Hub-Signature-256": "sha256=" + hmac($0, key: "meta-app-secret")] },
+            choicesPath: "/106540352242922/messages", textPath: "/106540352242922/messages", recipient: ("to", "16505551234")
+        ),
+        Platform(
+            adapter: "chatwoot",
+            settings: { ["api_access_token": "bot-token", "account_id": "2", "webhook_secret": "cw-secret", "api_base": $0] },
+            pathSecret: nil,
+            textFixture: "message_created-api-inbox-via-evolution.json", choiceFixture: nil,
+            sign: { body in
+                let timestamp = Int(Date().timeIntervalSince1970)
+                return [
+                    "X-Chatwoot-Signature": "sha256=" + hmac("\(timestamp).\(body)", key: "cw-secret"),
+                    "X-Chatwoot-Timestamp": "\(timestamp)",
+                    "X-Chatwoot-Delivery": UUID().uuidString,
+                ]
+            },
+            choicesPath: "/api/v1/accounts/2/conversations/4/messages", textPath: "/api/v1/accounts/2/conversations/4/messages", recipient: nil
+        ),
+        Platform(
+            adapter: "evolution",
+            settings: { ["api_key": "<redacted>", "instance": "loja", "webhook_secret": "url-secret-2", "api_base": $0] },
+            pathSecret: "url-secret-2",
+            textFixture: "messages-upsert-text.constructed.json", choiceFixture: "messages-upsert-button-reply.constructed.json",
+            sign: { _ in [:] },
+            choicesPath: "/message/sendButtons/loja", textPath: "/message/sendText/loja", recipient: ("number", "+5511988887777")
+        ),
+        Platform(
+            adapter: "zapi",
+            settings: { ["instance_id": "inst", "token": "ztoken", "client_token": "zclient", "webhook_secret": "url-secret-3", "api_base": $0] },
+            pathSecret: "url-secret-3",
+            textFixture: "received-text.json", choiceFixture: "received-buttons-response.json",
+            sign: { _ in [:] },
+            choicesPath: "/instances/inst/token/ztoken/send-button-list", textPath: "/instances/inst/token/ztoken/send-text", recipient: ("phone", "5544999999999")
+        ),
+    ]
+
+    /// Offers two choices to a message and confirms a pick: the agents' job later, the adapters' test now.
+    struct OfferAndConfirm: Responder {
+        func respond(to turn: Turn) async throws -> Reply? {
+            if let pick = turn.messages.last(where: { $0.kind == .choice }) {
+                return Reply(text: "Você escolheu \(pick.choiceID ?? "?")")
+            }
+            return Reply(text: "Escolha um horário:", choices: [Choice(id: "slot_1", title: "Seg 10:00"), Choice(id: "slot_2", title: "Ter 14:30")])
+        }
+    }
+
+    @Test(arguments: platforms)
+    func replyWithChoicesAndThePickComingBack(_ platform: Platform) async throws {
+        let api = FakePlatformAPI()
+        let apiServer = try await api.start()
+        var configuration = GatewayConfiguration()
+        configuration.port = 0
+        configuration.databaseURL = try Repository.temporaryDirectory() + "/atende.sqlite"
+        configuration.adaptersDirectory = Repository.adapters
+        configuration.promptsDirectory = Repository.prompts
+        configuration.pollMillis = 50
+        configuration.channels = [ChannelConfiguration(id: "ch", adapter: platform.adapter, settings: platform.settings(apiServer.baseURL))]
+        var logger = Logger(label: "atende-test")
+        logger.logLevel = .critical
+        let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: OfferAndConfirm())
+        let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
+        let url = server.baseURL + "/webhooks/ch" + (platform.pathSecret.map { "/" + $0 } ?? "")
+
+        let text = try Repository.fixture(platform.adapter, platform.textFixture)
+        #expect(try await Self.post(url, body: text, headers: platform.sign(text)) == 200)
+        try await eventually("the reply with choices") { api.calls.contains { $0.path.hasSuffix(platform.choicesPath) } }
+        let offer = try #require(api.calls.first { $0.path.hasSuffix(platform.choicesPath) })
+        let rendered = offer.body.encodedString()
+        #expect(rendered.contains("slot_1") && rendered.contains("Seg 10:00") && rendered.contains("Ter 14:30"), "choices missing in \(rendered)")
+        if let recipient = platform.recipient {
+            #expect(offer.body.value(at: recipient.path)?.scalarText == recipient.value)
+        }
+        // A wrong signature or secret is refused and changes nothing.
+        let refused = platform.pathSecret == nil
+            ? try await Self.post(url, body: text, headers: platform.sign(text + " ")) : try await Self.post(server.baseURL + "/webhooks/ch/wrong", body: text, headers: [:])
+        #expect(refused == 401)
+
+        if let choiceFixture = platform.choiceFixture {
+            var pick = try Repository.fixture(platform.adapter, choiceFixture)
+            // Z-API's documented examples share one message id; a real pick has its own.
+            if let textID = try Self.expected(adapter: platform.adapter, fixture: platform.textFixture, "events.0.id"),
+                textID == (try Self.expected(adapter: platform.adapter, fixture: choiceFixture, "events.0.id"))
+            {
+                pick = pick.replacingOccurrences(of: textID, with: textID + "-PICK")
+            }
+            let expectedID = try #require(try Self.expected(adapter: platform.adapter, fixture: choiceFixture, "events.0.choice"))
+            #expect(try await Self.post(url, body: pick, headers: platform.sign(pick)) == 200)
+            try await eventually("the answer to the pick") {
+                api.calls.contains { $0.path.hasSuffix(platform.textPath) && $0.body.encodedString().contains("Você escolheu \(expectedID)") }
+            }
+        }
+        try await eventually("the pipeline to settle") {
+            let counts = try await gateway.runtime.store.counts()
+            return counts.unhandledMessages == 0 && counts.pendingDeliveries == 0
+        }
+        #expect(try await gateway.runtime.store.counts().inboundMessages == (platform.choiceFixture == nil ? 1 : 2))
+        try await server.stop()
+        try await apiServer.stop()
+    }
+
+    /// A value from the fixture's `.expected.json`.
+    static func expected(adapter: String, fixture: String, _ path: String) throws -> String? {
+        let expected = try Repository.fixture(adapter, fixture.replacingOccurrences(of: ".json", with: ".expected.json"))
+        return JSONValue.parse(Array(expected.utf8))?.value(at: path)?.scalarText
+    }
+
+    static func post(_ url: String, body: String, headers: [String: String]) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+}
