@@ -26,6 +26,25 @@ import Testing
         }
     }
 
+    /// The committed example, with every commented-out channel switched on, is a valid configuration.
+    @Test func theExampleConfigurationLoadsWithEveryChannel() throws {
+        let example = try String(contentsOfFile: Repository.root + "/atende.example.yaml", encoding: .utf8)
+        // Channel blocks are commented as "  # - id:" and "  #   key:"; prose comments are "  # Word…".
+        let enabled = example.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.hasPrefix("  # - ") || line.hasPrefix("  #   ") { return "  " + line.dropFirst(4) }
+            return String(line)
+        }.joined(separator: "\n")
+        var environment: [String: String] = [:]
+        for name in ["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "UAZAPI_INSTANCE_TOKEN", "UAZAPI_WEBHOOK_SECRET", "META_ACCESS_TOKEN",
+                     "META_APP_SECRET", "META_VERIFY_TOKEN", "CHATWOOT_BOT_TOKEN", "CHATWOOT_WEBHOOK_SECRET", "EVOLUTION_API_KEY",
+                     "EVOLUTION_WEBHOOK_SECRET", "ZAPI_INSTANCE_ID", "ZAPI_TOKEN", "ZAPI_CLIENT_TOKEN", "ZAPI_WEBHOOK_SECRET"] {
+            environment[name] = "value-of-\(name)"
+        }
+        let channels = try load(enabled, environment: environment).loadChannels()
+        #expect(Set(channels.map(\.definition.id)) == ["telegram", "uazapi", "whatsapp-cloud", "chatwoot", "evolution", "zapi"])
+        #expect(channels.first { $0.id == "whatsapp" }?.webhookPath == "/webhooks/whatsapp/<webhook_secret>")
+    }
+
     @Test func readsValuesAndEnvironmentOverrides() throws {
         let configuration = try load(
             """

@@ -8,7 +8,8 @@ import Testing
 /// `Fixtures/routing-training.json` is an export of the `intents:` of `prompts/*.md` and
 /// `prompts/controle.yaml` made by `scripts/export-intents` (this target cannot read YAML); rerun
 /// it when the prompts change. The floors below are regression guards a little under the
-/// measured figures, not the goals (95% CV, 90% per route), which this data does not reach yet.
+/// measured figures (1,494 examples: CV 85.1%, lowest route vendas 81.4%; held-out 86.0%), not
+/// the goals (95% CV, 90% per route), which this data does not reach yet.
 @Suite struct RoutingHoldoutTests {
     struct TrainingFile: Decodable {
         struct Route: Decodable {
@@ -47,30 +48,33 @@ import Testing
         }
     }
 
+    /// Loaded and trained once per test run: training is the slow part in a debug build.
+    static let routes: [IntentRoute] = (try? trainingRoutes()) ?? []
+    static let classifier = IntentClassifier(routes: routes)
+
     @Test func crossValidatedAccuracy() throws {
-        let routes = try Self.trainingRoutes()
-        let report = IntentEvaluation.crossValidate(routes: routes, folds: 5)
+        let report = IntentEvaluation.crossValidate(routes: Self.routes, folds: 5)
         print(report)
-        #expect(report.accuracy >= 0.75)
+        #expect(report.accuracy >= 0.83)
         for route in report.perRoute where route.total > 0 {
-            #expect(route.accuracy >= 0.5, "\(route.route): \(route.accuracy)")
+            #expect(route.accuracy >= 0.78, "\(route.route): \(route.accuracy)")
         }
         // Confident answers must be right far more often than answers overall.
-        #expect(report.confidentAccuracy >= 0.88)
+        #expect(report.confidentAccuracy >= 0.89)
     }
 
     @Test func heldOutAccuracy() throws {
-        let classifier = IntentClassifier(routes: try Self.trainingRoutes())
         let messages = try Self.holdout()
-        let report = IntentEvaluation.evaluate(classifier, on: messages)
+        let report = IntentEvaluation.evaluate(Self.classifier, on: messages)
         print(report)
         #expect(report.total == messages.count)
-        #expect(report.accuracy >= 0.75)
-        #expect(report.confidentAccuracy >= 0.85)
+        #expect(report.accuracy >= 0.83)
+        #expect(report.confidentAccuracy >= 0.90)
     }
 
     @Test func everyHoldoutRouteExists() throws {
-        let routes = Set(try Self.trainingRoutes().map(\.id))
+        #expect(!Self.routes.isEmpty, "Fixtures/routing-training.json is missing or unreadable")
+        let routes = Set(Self.routes.map(\.id))
         for message in try Self.holdout() {
             #expect(routes.contains(message.route), "\(message.text) → \(message.route)")
         }

@@ -37,13 +37,17 @@ struct IntentModel: Sendable {
 
     init(examples: [Example], classCount: Int, training: Training = .init()) {
         var index = FeatureIndex(expectedCount: examples.reduce(0) { $0 + $1.features.count })
-        // Rows per example, resolved once, and in how many examples each row occurs.
-        var rows: [[Int32]] = []
-        rows.reserveCapacity(examples.count)
+        // The rows of all examples back to back (example e owns rows[starts[e]..<starts[e + 1]]),
+        // resolved once, and in how many examples each row occurs. One flat array instead of an
+        // array per example: the training loop reads it through a pointer, which keeps debug
+        // builds (no inlining, checked subscripts) from spending seconds on array bookkeeping.
+        var rows: [Int32] = []
+        rows.reserveCapacity(examples.reduce(0) { $0 + $1.features.count })
+        var starts: [Int] = [0]
         var documentFrequency: [Int] = []
         var lastSeenIn: [Int] = []
         for (e, example) in examples.enumerated() {
-            let exampleRows = example.features.map { feature -> Int32 in
+            for feature in example.features {
                 let row = index.insert(feature.key)
                 if row == documentFrequency.count {
                     documentFrequency.append(0)
@@ -53,27 +57,28 @@ struct IntentModel: Sendable {
                     lastSeenIn[row] = e
                     documentFrequency[row] += 1
                 }
-                return Int32(row)
+                rows.append(Int32(row))
             }
-            rows.append(exampleRows)
+            starts.append(rows.count)
         }
         // Smoothed IDF: a word in every example ("de", "the") counts little, a rare one a lot.
         let documents = Double(examples.count)
         let inverseFrequency = documentFrequency.map { log((documents + 1) / (Double($0) + 1)) + 1 }
         let unseenInverseFrequency = log(documents + 1) + 1
-        var values: [[Double]] = []
-        values.reserveCapacity(examples.count)
-        for (example, exampleRows) in zip(examples, rows) {
-            var exampleValues = zip(example.features, exampleRows).map { $0.value * inverseFrequency[Int($1)] }
+        var values: [Double] = []
+        values.reserveCapacity(rows.count)
+        for (e, example) in examples.enumerated() {
+            var exampleValues = zip(example.features, rows[starts[e]..<starts[e + 1]]).map { $0.value * inverseFrequency[Int($1)] }
             Self.normalize(&exampleValues)
-            values.append(exampleValues)
+            values.append(contentsOf: exampleValues)
         }
+        let labels = examples.map(\.label)
+        let exampleWeights = examples.map(\.weight)
         let featureCount = index.count
         var weights = [Double](repeating: 0, count: featureCount * classCount)
         var bias = [Double](repeating: 0, count: classCount)
         var probabilities = [Double](repeating: 0, count: classCount)
-        var active: [Int] = []
-        active.reserveCapacity(classCount)
+        var active = [Int](repeating: 0, count: classCount)
         let n = examples.count
         let stride = Self.coprimeStride(for: n)
         // The model kept is the mean of the weights after each epoch of the second half: SGD
@@ -82,47 +87,67 @@ struct IntentModel: Sendable {
         var averageWeights = [Double](repeating: 0, count: featureCount * classCount)
         var averageBias = [Double](repeating: 0, count: classCount)
 
+        rows.withUnsafeBufferPointer { rows in
+        values.withUnsafeBufferPointer { values in
+        starts.withUnsafeBufferPointer { starts in
         weights.withUnsafeMutableBufferPointer { w in
-            probabilities.withUnsafeMutableBufferPointer { p in
-                bias.withUnsafeMutableBufferPointer { b in
-                    for epoch in 0..<training.epochs {
-                        let rate = training.learningRate / (1 + training.decay * Double(epoch))
-                        let shrink = 1 - rate * training.l2
-                        for k in 0..<n {
-                            let i = (k * stride + epoch * 31) % n
-                            let exampleRows = rows[i]
-                            let exampleValues = values[i]
-                            for t in 0..<classCount { p[t] = b[t] }
-                            for (row, value) in zip(exampleRows, exampleValues) {
-                                let base = Int(row) * classCount
-                                for t in 0..<classCount { p[t] += value * w[base + t] }
-                            }
-                            Self.softmaxInPlace(p)
-                            let label = examples[i].label
-                            let step = examples[i].weight * rate
-                            // p becomes the gradient of the loss times the step size. Topics the
-                            // model already rules out (gradient under 0.001) are skipped: after the
-                            // first epochs that is most of them, and training gets several times faster.
-                            active.removeAll(keepingCapacity: true)
-                            for t in 0..<classCount {
-                                let gradient = p[t] - (t == label ? 1 : 0)
-                                guard abs(gradient) >= 1e-3 else { continue }
-                                p[t] = gradient * step
-                                b[t] -= p[t]
-                                active.append(t)
-                            }
-                            for (row, value) in zip(exampleRows, exampleValues) {
-                                let base = Int(row) * classCount
-                                for t in active { w[base + t] = w[base + t] * shrink - p[t] * value }
-                            }
+        averageWeights.withUnsafeMutableBufferPointer { average in
+        probabilities.withUnsafeMutableBufferPointer { p in
+        bias.withUnsafeMutableBufferPointer { b in
+        active.withUnsafeMutableBufferPointer { active in
+            for epoch in 0..<training.epochs {
+                let rate = training.learningRate / (1 + training.decay * Double(epoch))
+                let shrink = 1 - rate * training.l2
+                for k in 0..<n {
+                    let i = (k * stride + epoch * 31) % n
+                    let first = starts[i]
+                    let end = starts[i + 1]
+                    for t in 0..<classCount { p[t] = b[t] }
+                    var j = first
+                    while j < end {
+                        let base = Int(rows[j]) * classCount
+                        let value = values[j]
+                        for t in 0..<classCount { p[t] += value * w[base + t] }
+                        j += 1
+                    }
+                    Self.softmaxInPlace(p)
+                    let label = labels[i]
+                    let step = exampleWeights[i] * rate
+                    // p becomes the gradient of the loss times the step size. Topics the model
+                    // already rules out (gradient under 0.001) are skipped: after the first
+                    // epochs that is most of them, and training gets several times faster.
+                    var activeCount = 0
+                    for t in 0..<classCount {
+                        let gradient = p[t] - (t == label ? 1 : 0)
+                        guard abs(gradient) >= 1e-3 else { continue }
+                        p[t] = gradient * step
+                        b[t] -= p[t]
+                        active[activeCount] = t
+                        activeCount += 1
+                    }
+                    j = first
+                    while j < end {
+                        let base = Int(rows[j]) * classCount
+                        let value = values[j]
+                        for a in 0..<activeCount {
+                            let t = active[a]
+                            w[base + t] = w[base + t] * shrink - p[t] * value
                         }
-                        if epoch >= averagedFrom {
-                            for j in 0..<w.count { averageWeights[j] += w[j] }
-                            for t in 0..<classCount { averageBias[t] += b[t] }
-                        }
+                        j += 1
                     }
                 }
+                if epoch >= averagedFrom {
+                    for j in 0..<w.count { average[j] += w[j] }
+                    for t in 0..<classCount { averageBias[t] += b[t] }
+                }
             }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
         }
         self.index = index
         self.inverseFrequency = inverseFrequency
