@@ -30,8 +30,10 @@ import Testing
     @Test func theExampleConfigurationLoadsWithEveryChannel() throws {
         let example = try String(contentsOfFile: Repository.root + "/atende.example.yaml", encoding: .utf8)
         // Channel blocks are commented as "  # - id:" and "  #   key:"; prose comments are "  # Word…".
+        var inChannels = false
         let enabled = example.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            if line.hasPrefix("  # - ") || line.hasPrefix("  #   ") { return "  " + line.dropFirst(4) }
+            if line.hasPrefix("channels:") { inChannels = true }
+            if inChannels, line.hasPrefix("  # - ") || line.hasPrefix("  #   ") { return "  " + line.dropFirst(4) }
             return String(line)
         }.joined(separator: "\n")
         var environment: [String: String] = [:]
