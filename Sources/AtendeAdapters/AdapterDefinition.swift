@@ -152,6 +152,8 @@ public struct AdapterDefinition: Sendable {
         /// For choice actions: how many choices, and how long a title, the platform shows.
         public var maxChoices: Int?
         public var maxTitleLength: Int?
+        /// A tighter text limit for this action than the adapter's (Meta: 1024 for an interactive body).
+        public var maxTextLength: Int?
         public var method: String
         public var url: StringTemplate
         public var headers: [String: StringTemplate]
@@ -184,6 +186,8 @@ public struct AdapterDefinition: Sendable {
 
     /// The actions the pipeline itself uses; a definition must provide `send_text`.
     public static let requiredActions = ["send_text"]
+    /// Optional: shown while a turn runs ("typing…"); sent once, never retried, never queued.
+    public static let typingAction = "typing"
 }
 
 // MARK: Loading
@@ -220,6 +224,7 @@ extension AdapterDefinition {
         for (name, node) in try outboundNode.mappingEntries() {
             // What an action can read: the reply, the settings, and what its acknowledging rules pass.
             var scope = PlaceholderScope(settings: settingNames, names: ["settings", "conversation", "text", "choices"])
+            if name == typingAction { scope.names = ["settings", "conversation", "message_id"] }
             for rule in inbound where rule.acknowledge?.action == name {
                 if let values = rule.acknowledge?.values { scope.names.formUnion(values.keys) }
             }
@@ -413,7 +418,7 @@ extension AdapterDefinition {
     }
 
     private static func parseAction(_ node: YAMLNode, scope: PlaceholderScope) throws -> OutboundAction {
-        let mapping = try node.mapping(allowed: ["method", "url", "headers", "json", "message_id", "max_choices", "max_title_length"])
+        let mapping = try node.mapping(allowed: ["method", "url", "headers", "json", "message_id", "max_choices", "max_title_length", "max_text_length"])
         let method = (try mapping.string("method") ?? "POST").uppercased()
         guard ["POST", "PUT", "PATCH", "GET", "DELETE"].contains(method) else {
             throw try mapping.required("method").problem("method must be POST, PUT, PATCH, GET or DELETE")
@@ -430,6 +435,7 @@ extension AdapterDefinition {
         return OutboundAction(
             maxChoices: try mapping["max_choices"]?.int(in: 1...100),
             maxTitleLength: try mapping["max_title_length"]?.int(in: 1...1000),
+            maxTextLength: try mapping["max_text_length"]?.int(in: 20...1_000_000),
             method: method,
             url: url,
             headers: headers,

@@ -266,7 +266,11 @@ public struct Channel: Sendable {
         if choiceAction == nil {
             for (index, choice) in choices.enumerated() { text += "\n\(index + 1). \(choice.title)" }
         }
-        let parts = rules.maxLength.map { TextSplitter.split(text, maxLength: $0) } ?? [text]
+        var parts = rules.maxLength.map { TextSplitter.split(text, maxLength: $0) } ?? [text]
+        // The part that carries the choices may have a tighter limit (Meta: 1024 for interactive bodies).
+        if let choiceAction, let limit = definition.outbound[choiceAction]?.maxTextLength, let last = parts.last, last.count > limit {
+            parts = parts.dropLast() + TextSplitter.split(last, maxLength: limit)
+        }
         return parts.enumerated().map { index, part in
             var values: [String: JSONValue] = ["conversation": .string(conversation), "text": .string(part)]
             if index == parts.count - 1, let choiceAction {

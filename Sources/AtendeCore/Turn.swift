@@ -9,11 +9,14 @@ public struct StoredMessage: Sendable, Hashable {
     public var acknowledgement: Acknowledgement?
     public var traceID: String
     public var receivedAt: Int64
+    /// The platform's id of the message (Meta needs it to show "typing…" for it).
+    public var platformEventID: String?
 
     public init(
         id: Int64, kind: InboundEvent.Kind, text: String, choiceID: String?, language: String?,
-        senderName: String?, acknowledgement: Acknowledgement?, traceID: String, receivedAt: Int64
+        senderName: String?, acknowledgement: Acknowledgement?, traceID: String, receivedAt: Int64, platformEventID: String? = nil
     ) {
+        self.platformEventID = platformEventID
         self.id = id
         self.kind = kind
         self.text = text

@@ -191,7 +191,7 @@ public final class SQLGatewayStore: GatewayStore {
                 )
                 let messages = try await session.query(
                     """
-                    SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at
+                    SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at, platform_event_id
                     FROM messages
                     WHERE conversation_id = $1 AND direction = 'in' AND handled_at IS NULL
                     ORDER BY id
@@ -494,7 +494,8 @@ public final class SQLGatewayStore: GatewayStore {
             senderName: row.string(5),
             acknowledgement: row.string(6).flatMap { try? JSONDecoder().decode(Acknowledgement.self, from: Data($0.utf8)) },
             traceID: row.string(7) ?? "",
-            receivedAt: row.int(8) ?? 0
+            receivedAt: row.int(8) ?? 0,
+            platformEventID: row.string(9)
         )
     }
 

@@ -112,8 +112,9 @@ import Testing
 
         let text = try Repository.fixture(platform.adapter, platform.textFixture)
         #expect(try await Self.post(url, body: text, headers: platform.sign(text)) == 200)
-        try await eventually("the reply with choices") { api.calls.contains { $0.path.hasSuffix(platform.choicesPath) } }
-        let offer = try #require(api.calls.first { $0.path.hasSuffix(platform.choicesPath) })
+        let isOffer: @Sendable (FakePlatformAPI.Call) -> Bool = { $0.path.hasSuffix(platform.choicesPath) && $0.body.encodedString().contains("slot_1") }
+        try await eventually("the reply with choices") { api.calls.contains(where: isOffer) }
+        let offer = try #require(api.calls.first(where: isOffer))
         let rendered = offer.body.encodedString()
         #expect(rendered.contains("slot_1") && rendered.contains("Seg 10:00") && rendered.contains("Ter 14:30"), "choices missing in \(rendered)")
         if let recipient = platform.recipient {

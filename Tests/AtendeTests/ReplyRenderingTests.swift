@@ -1,5 +1,6 @@
 import AtendeAdapters
 import AtendeCore
+import Foundation
 import Testing
 
 /// Replies shaped for what a platform can show: buttons, lists, numbered text; long text split.
@@ -66,6 +67,15 @@ import Testing
         }
         let rejoined = drafts.compactMap { $0.values["text"]?.scalarText }.joined(separator: " ")
         #expect(rejoined.split(whereSeparator: \.isWhitespace) == text.split(whereSeparator: \.isWhitespace))
+    }
+
+    @Test func theChoicesPartRespectsItsActionsTighterLimit() throws {
+        let buttons = Self.whatsapp.replacingOccurrences(of: "max_title_length: 20\n", with: "max_title_length: 20\n    max_text_length: 30\n")
+        let channel = try Self.channel(actions: buttons)
+        let text = "Temos horários livres nesta semana. Qual fica melhor para você?"
+        let drafts = channel.drafts(for: Reply(text: text, choices: Self.choices(["Sim", "Não"])), conversation: "c", traceID: "t")
+        #expect(drafts.map(\.action) == ["send_text", "send_text", "send_buttons"])
+        #expect(drafts.allSatisfy { ($0.values["text"]?.scalarText?.count ?? 0) <= 30 })
     }
 
     @Test func replacementsKeepPlatformPlaceholdersOutOfOurText() throws {

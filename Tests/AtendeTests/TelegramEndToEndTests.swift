@@ -26,8 +26,11 @@ import Testing
     @Test func buttonPressIsAcknowledgedAndAnswered() async throws {
         let harness = try await GatewayHarness.start()
         #expect(try await harness.post(Repository.fixture("telegram", "update-callback-query-chat.reconstructed.json")) == 200)
-        try await eventually("callback answer and reply") { harness.telegram.calls.count == 2 }
-        let calls = harness.telegram.calls
+        try await eventually("callback answer and reply") { harness.telegram.calls.filter { $0.method != "sendChatAction" }.count == 2 }
+        // "typing…" is shown while the turn runs, before the reply.
+        let methods = harness.telegram.calls.map(\.method)
+        #expect(methods.firstIndex(of: "sendChatAction").map { $0 < methods.firstIndex(of: "sendMessage")! } == true)
+        let calls = harness.telegram.calls.filter { $0.method != "sendChatAction" }
         #expect(calls[0].method == "answerCallbackQuery")
         #expect(calls[0].body.value(at: "callback_query_id") == .string("4382bfdwdsb323b2da"))
         #expect(calls[1].method == "sendMessage")

@@ -38,6 +38,7 @@ public struct TurnWorker: Service {
                     drafts.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
                 }
             }
+            showTyping(in: channel, turn: turn, logger: logger)
             do {
                 if let reply = try await runtime.responder.respond(to: turn) {
                     drafts += channel.drafts(for: reply, conversation: turn.conversation.platformChatID, traceID: turn.messages.last!.traceID)
@@ -62,6 +63,22 @@ public struct TurnWorker: Service {
 }
 
 extension TurnWorker {
+    /// "typing…" while the responder works, where the adapter has a `typing` action. Best effort:
+    /// not queued, not retried, and never in the way of the reply.
+    func showTyping(in channel: Channel, turn: Turn, logger: Logger) {
+        guard channel.definition.outbound[AdapterDefinition.typingAction] != nil else { return }
+        var values: [String: JSONValue] = ["conversation": .string(turn.conversation.platformChatID)]
+        if let id = turn.messages.last?.platformEventID { values["message_id"] = .string(id) }
+        guard let request = try? channel.request(action: AdapterDefinition.typingAction, values: values) else { return }
+        var policy = channel.definition.delivery
+        policy.timeoutMillis = min(policy.timeoutMillis, 3000)
+        let client = runtime.deliveryClient
+        Task {
+            if case .delivered = await client.send(request, policy: policy) { return }
+            logger.debug("typing indicator not shown")
+        }
+    }
+
     /// Gives the turn back to run again later; its messages stay stored and unanswered meanwhile.
     func retry(_ claim: ClaimedTurn, error: String, logger: Logger) async {
         let retryAt = runtime.time.nowMillis() + Backoff.delayMillis(attempt: claim.attempts)
