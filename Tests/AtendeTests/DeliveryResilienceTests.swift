@@ -21,6 +21,24 @@ import Testing
         try await harness.stop()
     }
 
+    /// A reply longer than Telegram's 4096 characters, so it goes out as two messages to one chat.
+    struct LongAnswer: Responder {
+        func respond(to turn: Turn) async throws -> Reply? {
+            Reply(text: String(repeating: "Uma frase de exemplo. ", count: 300))
+        }
+    }
+
+    @Test func messagesToOneChatArePacedAsTheAdapterSays() async throws {
+        let harness = try await GatewayHarness.start(responder: LongAnswer())
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 21, text: "oi"))
+        try await eventually("both parts") { harness.telegram.sentMessages.count == 2 }
+        let sent = harness.telegram.sentMessages
+        #expect(sent.allSatisfy { ($0.body.value(at: "text")?.scalarText?.count ?? 0) <= 4096 })
+        // adapters/telegram.yaml: conversation_interval_ms 1000.
+        #expect(sent[1].at - sent[0].at >= .milliseconds(950))
+        try await harness.stop()
+    }
+
     @Test func aChannelThatIsDownOpensItsCircuitWithoutHoldingUpAnotherChannel() async throws {
         // The shipped Telegram adapter with a short circuit, so the test does not wait 30 s.
         let adapters = try Repository.temporaryDirectory()

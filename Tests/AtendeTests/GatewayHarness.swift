@@ -16,7 +16,7 @@ struct GatewayHarness {
     let telegram: FakeTelegramAPI
     let telegramServer: BackgroundServer
 
-    static func start(databaseURL: String? = nil, maxBodyBytes: Int = 1_048_576) async throws -> GatewayHarness {
+    static func start(databaseURL: String? = nil, maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil) async throws -> GatewayHarness {
         let telegram = FakeTelegramAPI()
         let telegramServer = try await telegram.start()
         var configuration = GatewayConfiguration()
@@ -35,7 +35,7 @@ struct GatewayHarness {
         configuration.file = "test configuration"
         var logger = Logger(label: "atende-test")
         logger.logLevel = .critical
-        let gateway = try await Gateway.build(configuration: configuration, logger: logger)
+        let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder)
         let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
         return GatewayHarness(server: server, gateway: gateway, telegram: telegram, telegramServer: telegramServer)
     }

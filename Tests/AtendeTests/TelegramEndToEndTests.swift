@@ -26,16 +26,37 @@ import Testing
     @Test func buttonPressIsAcknowledgedAndAnswered() async throws {
         let harness = try await GatewayHarness.start()
         #expect(try await harness.post(Repository.fixture("telegram", "update-callback-query-chat.reconstructed.json")) == 200)
-        try await eventually("callback answer and reply") { harness.telegram.calls.filter { $0.method != "sendChatAction" }.count == 2 }
-        // "typing…" is shown while the turn runs, before the reply.
-        let methods = harness.telegram.calls.map(\.method)
-        #expect(methods.firstIndex(of: "sendChatAction").map { $0 < methods.firstIndex(of: "sendMessage")! } == true)
-        let calls = harness.telegram.calls.filter { $0.method != "sendChatAction" }
+        try await eventually("callback answer and reply") { harness.telegram.calls.count == 2 }
+        let calls = harness.telegram.calls
         #expect(calls[0].method == "answerCallbackQuery")
         #expect(calls[0].body.value(at: "callback_query_id") == .string("4382bfdwdsb323b2da"))
         #expect(calls[1].method == "sendMessage")
         #expect(calls[1].body.value(at: "chat_id")?.scalarText == "1111111")
         try await harness.stop()
+    }
+
+    /// Stands in for an agent that thinks for a while (an LLM call).
+    struct SlowResponder: Responder {
+        func respond(to turn: Turn) async throws -> Reply? {
+            try await Task.sleep(for: .milliseconds(800))
+            return Reply(text: "pronto")
+        }
+    }
+
+    @Test func aSlowAnswerShowsTypingFirstAndAnInstantOneDoesNot() async throws {
+        let slow = try await GatewayHarness.start(responder: SlowResponder())
+        try await slow.post(Repository.telegramUpdate("update-message-text.json", updateID: 31, text: "oi"))
+        try await eventually("the slow reply") { slow.telegram.sentMessages.count == 1 }
+        #expect(slow.telegram.calls.map(\.method) == ["sendChatAction", "sendMessage"])
+        #expect(slow.telegram.calls[0].body.value(at: "action") == .string("typing"))
+        try await slow.stop()
+
+        let instant = try await GatewayHarness.start()
+        try await instant.post(Repository.telegramUpdate("update-message-text.json", updateID: 32, text: "oi"))
+        try await eventually("the instant reply") { instant.telegram.sentMessages.count == 1 }
+        try await instant.settle()
+        #expect(instant.telegram.calls.map(\.method) == ["sendMessage"])
+        try await instant.stop()
     }
 
     @Test func anEditIsKeptAsHistoryAndNotAnsweredAgain() async throws {

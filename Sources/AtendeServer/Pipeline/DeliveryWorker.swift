@@ -35,7 +35,8 @@ public struct DeliveryWorker: Service {
                 // Claimed just as the circuit opened: put it back untried.
                 return try await runtime.store.deferDelivery(delivery, until: admission.retryAt)
             }
-            if let policy {
+            // Pacing is for messages the contact sees; acknowledgements (a callback's spinner) go at once.
+            if let policy, delivery.action == "send_text" || AdapterDefinition.choiceActions.contains(delivery.action) {
                 let wait = runtime.pacing.reserve(
                     channel: delivery.channelID, conversation: String(delivery.conversationID),
                     intervalMillis: policy.conversationIntervalMillis, perSecond: policy.channelPerSecond, now: runtime.time.nowMillis()

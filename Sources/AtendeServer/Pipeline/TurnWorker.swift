@@ -10,6 +10,8 @@ public struct TurnWorker: Service {
     /// After this many failed tries a turn is logged as an error; it keeps being retried
     /// (at most every 5 minutes), so no acknowledged message is dropped.
     static let attemptsBeforeAlarm = 5
+    /// A turn still thinking after this long shows "typing…" where the platform can.
+    static let typingAfterMillis = 300
 
     public func run() async throws {
         await runClaimLoop(runtime: runtime, signal: runtime.turnSignal, kind: "turn") {
@@ -38,7 +40,12 @@ public struct TurnWorker: Service {
                     drafts.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
                 }
             }
-            showTyping(in: channel, turn: turn, logger: logger)
+            // "typing…" only when the answer takes a noticeable time (an LLM); an offline answer is instant.
+            let typing = Task { [self] in
+                try await Task.sleep(for: .milliseconds(Self.typingAfterMillis))
+                showTyping(in: channel, turn: turn, logger: logger)
+            }
+            defer { typing.cancel() }
             do {
                 if let reply = try await runtime.responder.respond(to: turn) {
                     drafts += channel.drafts(for: reply, conversation: turn.conversation.platformChatID, traceID: turn.messages.last!.traceID)
