@@ -162,6 +162,13 @@ public struct AdapterDefinition: Sendable {
         public var messageIDPath: String?
     }
 
+    public struct ErrorRule: Sendable, Hashable {
+        public var path: String
+        public var equals: String
+        public var reason: String
+        public var retry: Bool
+    }
+
     public struct DeliveryPolicy: Sendable, Hashable {
         public var timeoutMillis: Int64
         public var maxAttempts: Int
@@ -177,6 +184,9 @@ public struct AdapterDefinition: Sendable {
         public var conversationIntervalMillis: Int64
         /// At most this many messages per second through one channel (Telegram ~30/s); 0 = no limit.
         public var channelPerSecond: Int
+        /// Platform error codes that need their own reason or retry decision, checked in order
+        /// against a failed call's body (Meta's 131047: outside the 24-hour window).
+        public var errors: [ErrorRule] = []
 
         static let standard = DeliveryPolicy(
             timeoutMillis: 10_000, maxAttempts: 8, retryStatuses: [408, 425, 429, 500, 502, 503, 504], retryAfterPath: nil,
@@ -462,7 +472,7 @@ extension AdapterDefinition {
         guard let node else { return policy }
         let mapping = try node.mapping(allowed: [
             "timeout_ms", "max_attempts", "retry_statuses", "retry_after_path", "circuit_failures", "circuit_open_ms",
-            "conversation_interval_ms", "channel_per_second",
+            "conversation_interval_ms", "channel_per_second", "errors",
         ])
         if let timeout = mapping["timeout_ms"] { policy.timeoutMillis = Int64(try timeout.int(in: 100...120_000)) }
         if let attempts = mapping["max_attempts"] { policy.maxAttempts = try attempts.int(in: 1...100) }
@@ -474,6 +484,15 @@ extension AdapterDefinition {
         if let open = mapping["circuit_open_ms"] { policy.circuitOpenMillis = Int64(try open.int(in: 100...3_600_000)) }
         if let interval = mapping["conversation_interval_ms"] { policy.conversationIntervalMillis = Int64(try interval.int(in: 0...600_000)) }
         if let rate = mapping["channel_per_second"] { policy.channelPerSecond = try rate.int(in: 0...10_000) }
+        for item in try mapping["errors"]?.sequence() ?? [] {
+            let rule = try item.mapping(allowed: ["path", "equals", "reason", "retry"])
+            policy.errors.append(ErrorRule(
+                path: try rule.requiredString("path"),
+                equals: try rule.required("equals").string(),
+                reason: try rule.requiredString("reason"),
+                retry: try rule["retry"]?.bool() ?? false
+            ))
+        }
         return policy
     }
 

@@ -68,6 +68,12 @@ public struct DeliveryClient: Sendable {
             return .delivered(platformMessageID: messageID)
         }
         let summary = "HTTP \(status)" + (json.map { ": " + String($0.encodedString().prefix(300)) } ?? "")
+        if let json, let rule = policy.errors.first(where: { json.value(at: $0.path)?.scalarText == $0.equals }) {
+            let reason = "\(rule.reason) (\(summary))"
+            return rule.retry
+                ? .retryable(reason: reason, retryAfterMillis: Self.retryAfter(response.headers, json: json, path: policy.retryAfterPath))
+                : .permanent(reason: reason)
+        }
         if policy.retryStatuses.contains(status) {
             return .retryable(reason: summary, retryAfterMillis: Self.retryAfter(response.headers, json: json, path: policy.retryAfterPath))
         }

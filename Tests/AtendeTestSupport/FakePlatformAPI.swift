@@ -15,13 +15,13 @@ public final class FakePlatformAPI: Sendable {
         public var body: JSONValue
     }
 
-    private let state = NIOLockedValueBox<(calls: [Call], failures: [Int], nextID: Int)>(([], [], 1))
+    private let state = NIOLockedValueBox<(calls: [Call], failures: [(status: Int, body: String)], nextID: Int)>(([], [], 1))
 
     public init() {}
 
     /// The next requests answer these HTTP statuses, in order; then the platform recovers.
-    public func failNext(with statuses: [Int]) {
-        state.withLockedValue { $0.failures += statuses }
+    public func failNext(with statuses: [Int], body: String = #"{"error":"scripted failure"}"#) {
+        state.withLockedValue { $0.failures += statuses.map { ($0, body) } }
     }
 
     /// Every request that got a 200.
@@ -46,16 +46,19 @@ public final class FakePlatformAPI: Sendable {
         let body = buffer.readableBytes == 0 ? JSONValue.null : (JSONValue.parse(buffer.readableBytesView) ?? .string(String(buffer: buffer)))
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
-        let outcome = state.withLockedValue { state -> (status: Int, id: Int) in
-            if !state.failures.isEmpty { return (state.failures.removeFirst(), 0) }
+        let outcome = state.withLockedValue { state -> (status: Int, id: Int, body: String) in
+            if !state.failures.isEmpty {
+                let failure = state.failures.removeFirst()
+                return (failure.status, 0, failure.body)
+            }
             state.calls.append(Call(method: request.method.rawValue, path: request.uri.path, headers: headers, body: body))
             state.nextID += 1
-            return (200, state.nextID)
+            return (200, state.nextID, "")
         }
         guard outcome.status == 200 else {
             return Response(
                 status: .init(code: outcome.status), headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"error":"scripted failure"}"#))
+                body: .init(byteBuffer: ByteBuffer(string: outcome.body))
             )
         }
         let id = "fake-\(outcome.id)"

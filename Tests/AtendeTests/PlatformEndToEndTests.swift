@@ -149,6 +149,40 @@ import Testing
     }
 
     /// A value from the fixture's `.expected.json`.
+    /// Meta's error codes in the body decide: 131047 (24-hour window) is dead with a reason a person
+    /// understands; 130429 (throughput) is retried and arrives once.
+    @Test func metaErrorCodesGiveClearDeadLettersOrRetries() async throws {
+        let meta = try #require(Self.platforms.first { $0.adapter == "whatsapp-cloud" })
+        let api = FakePlatformAPI()
+        let apiServer = try await api.start()
+        var configuration = GatewayConfiguration()
+        configuration.port = 0
+        configuration.databaseURL = try Repository.temporaryDirectory() + "/atende.sqlite"
+        configuration.adaptersDirectory = Repository.adapters
+        configuration.promptsDirectory = Repository.prompts
+        configuration.pollMillis = 50
+        configuration.channels = [ChannelConfiguration(id: "ch", adapter: "whatsapp-cloud", settings: meta.settings(apiServer.baseURL))]
+        var logger = Logger(label: "atende-test")
+        logger.logLevel = .critical
+        let gateway = try await Gateway.build(configuration: configuration, logger: logger)
+        let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
+        let text = try Repository.fixture("whatsapp-cloud", "text-message.meta-docs.json")
+
+        api.failNext(with: [400], body: #"{"error":{"message":"Re-engagement message","type":"OAuthException","code":131047}}"#)
+        #expect(try await Self.post(server.baseURL + "/webhooks/ch", body: text, headers: meta.sign(text)) == 200)
+        try await eventually("a dead entry") { try await gateway.runtime.store.counts().deadDeliveries == 1 }
+        let dead = try await gateway.runtime.store.deliveries(state: "dead", limit: 5)
+        #expect(dead.first?.lastError?.contains("24-hour customer service window") == true)
+
+        api.failNext(with: [400], body: #"{"error":{"message":"Rate limit hit","code":130429}}"#)
+        let second = text.replacingOccurrences(of: "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", with: "wamid.second")
+        #expect(try await Self.post(server.baseURL + "/webhooks/ch", body: second, headers: meta.sign(second)) == 200)
+        try await eventually("the reply after the throughput error", seconds: 20) { try await gateway.runtime.store.counts().sentDeliveries == 1 }
+        #expect(api.calls.filter { $0.body.value(at: "type") == .string("text") }.count == 1)
+        try await server.stop()
+        try await apiServer.stop()
+    }
+
     static func expected(adapter: String, fixture: String, _ path: String) throws -> String? {
         let expected = try Repository.fixture(adapter, fixture.replacingOccurrences(of: ".json", with: ".expected.json"))
         return JSONValue.parse(Array(expected.utf8))?.value(at: path)?.scalarText
