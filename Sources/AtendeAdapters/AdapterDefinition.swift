@@ -72,6 +72,9 @@ public struct AdapterDefinition: Sendable {
         public var name: String
         public var line: Int
         public var when: Condition
+        /// A list in the payload that yields one event per element, readable as `{{item}}`
+        /// (UazAPI and Z-API receipts name a batch of message ids).
+        public var each: String?
         public var produces: Produces
         public var reason: String?
         public var id: StringTemplate?
@@ -328,7 +331,7 @@ extension AdapterDefinition {
     private static func parseRule(_ node: YAMLNode, index: Int) throws -> InboundRule {
         let mapping = try node.mapping(allowed: [
             "name", "when", "event", "reason", "id", "conversation", "sender", "text", "choice", "language", "target", "status",
-            "statuses", "media", "group", "acknowledge",
+            "statuses", "media", "group", "acknowledge", "each",
         ])
         let producesNode = try mapping.required("event")
         let eventName = try producesNode.string()
@@ -349,6 +352,7 @@ extension AdapterDefinition {
             statusNames: [:]
         )
         rule.reason = try mapping.string("reason")
+        rule.each = try mapping.string("each")
         guard case .event(let kind) = produces else {
             guard rule.reason != nil else { throw node.problem("an ignore rule needs a 'reason'") }
             return rule

@@ -183,6 +183,24 @@ public struct Channel: Sendable {
             return .ignored(reason: "no inbound rule of \(definition.id) matches this payload")
         }
         guard case .event(let kind) = rule.produces else { return .ignored(reason: rule.reason ?? rule.name) }
+        guard let each = rule.each else { return mapEvent(kind, rule: rule, payload: payload) }
+        guard case .array(let elements) = payload.value(at: each), case .object(let fields) = payload, !elements.isEmpty else {
+            return .ignored(reason: "rule '\(rule.name)' matched but \(each) is not a list with elements")
+        }
+        var events: [InboundEvent] = []
+        var reasons: [String] = []
+        for element in elements {
+            var scope = fields
+            scope["item"] = element
+            switch mapEvent(kind, rule: rule, payload: .object(scope)) {
+            case .events(let mapped): events += mapped
+            case .ignored(let reason): reasons.append(reason)
+            }
+        }
+        return events.isEmpty ? .ignored(reason: reasons.first ?? rule.name) : .events(events)
+    }
+
+    private func mapEvent(_ kind: InboundEvent.Kind, rule: AdapterDefinition.InboundRule, payload: JSONValue) -> MappedPayload {
         // NUL characters are dropped from everything kept: PostgreSQL refuses them in text.
         func read(_ template: StringTemplate?) -> String? {
             guard let text = template?.text(in: payload) else { return nil }
