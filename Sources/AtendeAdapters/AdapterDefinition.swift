@@ -157,6 +157,8 @@ public struct AdapterDefinition: Sendable {
         public var maxTitleLength: Int?
         /// A tighter text limit for this action than the adapter's (Meta: 1024 for an interactive body).
         public var maxTextLength: Int?
+        /// The longest choice id, in UTF-8 bytes, the platform carries back (Telegram's callback_data: 64).
+        public var maxIDBytes: Int?
         public var method: String
         public var url: StringTemplate
         public var headers: [String: StringTemplate]
@@ -432,7 +434,7 @@ extension AdapterDefinition {
     }
 
     private static func parseAction(_ node: YAMLNode, scope: PlaceholderScope) throws -> OutboundAction {
-        let mapping = try node.mapping(allowed: ["method", "url", "headers", "json", "message_id", "max_choices", "max_title_length", "max_text_length"])
+        let mapping = try node.mapping(allowed: ["method", "url", "headers", "json", "message_id", "max_choices", "max_title_length", "max_text_length", "max_id_bytes"])
         let method = (try mapping.string("method") ?? "POST").uppercased()
         guard ["POST", "PUT", "PATCH", "GET", "DELETE"].contains(method) else {
             throw try mapping.required("method").problem("method must be POST, PUT, PATCH, GET or DELETE")
@@ -450,6 +452,7 @@ extension AdapterDefinition {
             maxChoices: try mapping["max_choices"]?.int(in: 1...100),
             maxTitleLength: try mapping["max_title_length"]?.int(in: 1...1000),
             maxTextLength: try mapping["max_text_length"]?.int(in: 20...1_000_000),
+            maxIDBytes: try mapping["max_id_bytes"]?.int(in: 1...10_000),
             method: method,
             url: url,
             headers: headers,

@@ -278,6 +278,8 @@ public struct Channel: Sendable {
             guard let action = definition.outbound[name] else { return false }
             if let max = action.maxChoices, choices.count > max { return false }
             if let max = action.maxTitleLength, choices.contains(where: { $0.title.count > max }) { return false }
+            // An id the platform would cut could not be matched when it comes back; numbered text can.
+            if let max = action.maxIDBytes, choices.contains(where: { $0.id.utf8.count > max }) { return false }
             return true
         }
         var text = shaped(reply.text)

@@ -78,6 +78,20 @@ import Testing
         #expect(drafts.allSatisfy { ($0.values["text"]?.scalarText?.count ?? 0) <= 30 })
     }
 
+    @Test func choiceIDsLongerThanThePlatformCarriesFallBackToNumberedText() throws {
+        let channel = try Self.channel(actions: """
+              send_choices:
+                max_choices: 10
+                max_id_bytes: 64
+                url: "http://127.0.0.1/keyboard"
+                json: { text: "{{text}}", keyboard: { each: "choices", as: { id: "{{id}}", title: "{{title}}" } } }
+            """)
+        let short = channel.drafts(for: Reply(text: "?", choices: [Choice(id: "slot:2026-09-10T14:00", title: "Qua 14:00")]), conversation: "c", traceID: "t")
+        #expect(short.map(\.action) == ["send_choices"])
+        let long = channel.drafts(for: Reply(text: "?", choices: [Choice(id: String(repeating: "é", count: 33), title: "Qua 14:00")]), conversation: "c", traceID: "t")
+        #expect(long.map(\.action) == ["send_text"])
+    }
+
     @Test func replacementsKeepPlatformPlaceholdersOutOfOurText() throws {
         let channel = try Self.channel(actions: "", text: #"text: { replace: [{ from: "{{", to: "{\u200B{" }] }"#)
         let drafts = channel.drafts(for: Reply(text: "Olá {{name}}!"), conversation: "c", traceID: "t")
