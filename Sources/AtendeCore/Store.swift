@@ -109,11 +109,13 @@ public struct StoreCounts: Sendable, Hashable {
     public var pendingDeliveries: Int
     public var sentDeliveries: Int
     public var deadDeliveries: Int
+    public var contacts: Int
 
     public init(
         inboundMessages: Int, unhandledMessages: Int, outboundMessages: Int, queuedTurns: Int,
-        pendingDeliveries: Int, sentDeliveries: Int, deadDeliveries: Int
+        pendingDeliveries: Int, sentDeliveries: Int, deadDeliveries: Int, contacts: Int = 0
     ) {
+        self.contacts = contacts
         self.inboundMessages = inboundMessages
         self.unhandledMessages = unhandledMessages
         self.outboundMessages = outboundMessages

@@ -110,8 +110,10 @@ enum Migrations {
                 "CREATE INDEX jobs_open ON jobs (run_at, id) WHERE state IN ('queued', 'running')",
             ]
         },
-        Migration(version: 3, name: "message details: media, the message an edit, reaction or status is about") { _ in
+        Migration(version: 3, name: "message details (media, the message an edit, reaction or status is about); contacts' second id") { _ in
             [
+                "ALTER TABLE contacts ADD COLUMN alternate_id TEXT",
+                "CREATE INDEX contacts_alternate ON contacts (tenant_id, alternate_id) WHERE alternate_id IS NOT NULL",
                 "ALTER TABLE messages ADD COLUMN details TEXT",
                 "ALTER TABLE messages ADD COLUMN target TEXT",
                 "CREATE INDEX messages_target ON messages (channel_id, target) WHERE target IS NOT NULL",

@@ -35,26 +35,49 @@ public final class SQLGatewayStore: GatewayStore {
         return try await database.transaction(durable: true) { session in
             // Contacts, then conversations, are upserted in one global key order, so concurrent
             // batches (from this process or another replica) never lock rows in opposite orders.
+            // The same person can arrive by phone or by another platform id (a WhatsApp `…@lid`): an
+            // event without a phone whose id is a known contact's alternate id is that contact. Only
+            // ids in that address form are looked up, so Telegram's numeric ids cost no query.
+            var senderKeys = items.map { ContactKey(channel: $0.channelID, id: $0.event.sender.id) }
+            let withoutPhone = Set(items.indices.filter { items[$0].event.sender.phone == nil && senderKeys[$0].id.contains("@") }.map { senderKeys[$0] }).sorted()
+            if !withoutPhone.isEmpty {
+                var known: [ContactKey: String] = [:]
+                for row in try await session.query(
+                    """
+                    SELECT channel_id, alternate_id, platform_id FROM contacts
+                    WHERE tenant_id = $1 AND alternate_id IN (\((0..<withoutPhone.count).map { "$\($0 + 2)" }.joined(separator: ", ")))
+                    """,
+                    [tenant] + withoutPhone.map { SQLValue.text($0.id) }
+                ) {
+                    known[ContactKey(channel: row.string(0) ?? "", id: row.string(1) ?? "")] = row.string(2)
+                }
+                senderKeys = senderKeys.map { key in known[key].map { ContactKey(channel: key.channel, id: $0) } ?? key }
+            }
             var names: [ContactKey: String] = [:]
-            for item in items { names[ContactKey(channel: item.channelID, id: item.event.sender.id)] = item.event.sender.name }
-            let contacts = Set(items.map { ContactKey(channel: $0.channelID, id: $0.event.sender.id) }).sorted()
+            var alternates: [ContactKey: String] = [:]
+            for (item, key) in zip(items, senderKeys) {
+                if let name = item.event.sender.name { names[key] = name }
+                if let alternate = item.event.sender.alternateID, alternate != key.id { alternates[key] = alternate }
+            }
+            let contacts = Set(senderKeys).sorted()
             var contactIDs: [ContactKey: Int64] = [:]
             for row in try await session.query(
                 """
-                INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, created_at)
-                VALUES \(Self.rows(contacts.count, columns: 5))
+                INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, alternate_id, created_at)
+                VALUES \(Self.rows(contacts.count, columns: 6))
                 ON CONFLICT (tenant_id, channel_id, platform_id)
-                DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name)
+                DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name),
+                    alternate_id = COALESCE(excluded.alternate_id, contacts.alternate_id)
                 RETURNING id, channel_id, platform_id
                 """,
-                contacts.flatMap { [tenant, .text($0.channel), .text($0.id), .optional(names[$0]), now] }
+                contacts.flatMap { [tenant, .text($0.channel), .text($0.id), .optional(names[$0]), .optional(alternates[$0]), now] }
             ) {
                 contactIDs[ContactKey(channel: row.string(1) ?? "", id: row.string(2) ?? "")] = row.int(0)
             }
             var starters: [ContactKey: ContactKey] = [:]
-            for item in items {
+            for (item, key) in zip(items, senderKeys) {
                 let chat = ContactKey(channel: item.channelID, id: item.event.conversation)
-                if starters[chat] == nil { starters[chat] = ContactKey(channel: item.channelID, id: item.event.sender.id) }
+                if starters[chat] == nil { starters[chat] = key }
             }
             let chats = starters.keys.sorted()
             var conversationIDs: [ContactKey: Int64] = [:]
@@ -470,14 +493,15 @@ public final class SQLGatewayStore: GatewayStore {
                   (SELECT COUNT(*) FROM jobs WHERE kind = 'turn' AND state <> 'done'),
                   (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),
                   (SELECT COUNT(*) FROM outbox WHERE state = 'sent'),
-                  (SELECT COUNT(*) FROM outbox WHERE state = 'dead')
+                  (SELECT COUNT(*) FROM outbox WHERE state = 'dead'),
+                  (SELECT COUNT(*) FROM contacts)
                 """,
                 []
             ).first
             func count(_ index: Int) -> Int { Int(row?.int(index) ?? 0) }
             return StoreCounts(
                 inboundMessages: count(0), unhandledMessages: count(1), outboundMessages: count(2), queuedTurns: count(3),
-                pendingDeliveries: count(4), sentDeliveries: count(5), deadDeliveries: count(6)
+                pendingDeliveries: count(4), sentDeliveries: count(5), deadDeliveries: count(6), contacts: count(7)
             )
         }
     }

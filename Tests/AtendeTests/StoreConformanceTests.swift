@@ -471,6 +471,23 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("a contact known by phone and @lid is one contact, however later events name it", arguments: StoreConformanceTests.backends)
+    func phoneAndAlternateIDAreOneContact(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { store in
+            func event(_ id: String, sender: Sender) -> IngestItem {
+                IngestItem(
+                    channelID: "whatsapp",
+                    event: InboundEvent(kind: .message, platformEventID: id, conversation: "5511988887777", sender: sender, text: "oi"),
+                    traceID: "t-\(id)", receivedAt: Self.t0
+                )
+            }
+            _ = try await store.ingest([event("m1", sender: Sender(id: "+5511988887777", name: "Ana", phone: "+5511988887777", alternateID: "1000@lid"))], debounceMillis: 0)
+            // Later the platform names her by the LID only (Evolution without remoteJidAlt).
+            _ = try await store.ingest([event("m2", sender: Sender(id: "1000@lid"))], debounceMillis: 0)
+            #expect(try await store.counts().contacts == 1)
+        }
+    }
+
     @Test("a message's delivery status only moves forward, whatever order the reports arrive in", arguments: StoreConformanceTests.backends)
     func deliveryStatusIsMonotonic(_ backend: Backend) async throws {
         try await Self.withStore(backend) { store in
