@@ -273,14 +273,22 @@ public struct Channel: Sendable {
         func shaped(_ text: String) -> String {
             rules.replacements.reduce(text) { $0.replacingOccurrences(of: $1.from, with: $1.to) }
         }
-        let choices = reply.choices.map { Choice(id: $0.id, title: shaped($0.title)) }
+        var choices = reply.choices.map { Choice(id: $0.id, title: shaped($0.title)) }
         let choiceAction = choices.isEmpty ? nil : AdapterDefinition.choiceActions.first { name in
             guard let action = definition.outbound[name] else { return false }
             if let max = action.maxChoices, choices.count > max { return false }
             if let max = action.maxTitleLength, choices.contains(where: { $0.title.count > max }) { return false }
-            // An id the platform would cut could not be matched when it comes back; numbered text can.
-            if let max = action.maxIDBytes, choices.contains(where: { $0.id.utf8.count > max }) { return false }
             return true
+        }
+        // An id longer than the platform carries back travels as a short token; the outbox entry
+        // keeps the token → id map, and `ChoiceToken.resolve` reads it when the pick comes back.
+        var tokens: [String: JSONValue] = [:]
+        if let choiceAction, let max = definition.outbound[choiceAction]?.maxIDBytes {
+            for index in choices.indices where choices[index].id.utf8.count > max {
+                let token = ChoiceToken.make(for: choices[index].id)
+                tokens[token] = .string(choices[index].id)
+                choices[index].id = token
+            }
         }
         var text = shaped(reply.text)
         if choiceAction == nil {
@@ -295,6 +303,7 @@ public struct Channel: Sendable {
             var values: [String: JSONValue] = ["conversation": .string(conversation), "text": .string(part)]
             if index == parts.count - 1, let choiceAction {
                 values["choices"] = .array(choices.map { .object(["id": .string($0.id), "title": .string($0.title)]) })
+                if !tokens.isEmpty { values[ChoiceToken.mapKey] = .object(tokens) }
                 return OutboxDraft(action: choiceAction, values: values, replyText: part, traceID: traceID)
             }
             return OutboxDraft(action: "send_text", values: values, replyText: part, traceID: traceID)
@@ -386,5 +395,22 @@ enum TextSplitter {
         }
         if !rest.isEmpty || parts.isEmpty { parts.append(String(rest)) }
         return parts
+    }
+}
+
+/// A short stand-in for a choice id too long for the platform (Telegram's callback_data holds 64
+/// bytes): `~` and 22 characters of the id's SHA-256, the same for the same id.
+public enum ChoiceToken {
+    /// Where an outbox entry keeps its token → id map.
+    public static let mapKey = "choice_tokens"
+
+    public static func make(for id: String) -> String {
+        let digest = SHA256.hash(data: Array(id.utf8))
+        let base64 = Data(digest).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return "~" + base64.prefix(22)
+    }
+
+    public static func isToken(_ choice: String) -> Bool {
+        choice.hasPrefix("~") && choice.count == 23
     }
 }

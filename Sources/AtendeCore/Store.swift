@@ -158,6 +158,8 @@ public protocol GatewayStore: Sendable {
     func markDeliveryFailed(_ delivery: ClaimedDelivery, error: String, retryAt: Int64?, now: Int64) async throws
 
     func deliveries(state: String, limit: Int) async throws -> [DeliveryRecord]
+    /// The choice id an earlier outbox entry of the conversation sent as `token` (see `mapKey`), if any.
+    func choiceID(forToken token: String, mapKey: String, conversationID: Int64) async throws -> String?
     /// The furthest delivery status the platform reported for a message the gateway sent
     /// (`sent` < `delivered` < `read` < `played`; `failed` and `deleted` count as final), however
     /// late or out of order the reports came.

@@ -415,6 +415,20 @@ public final class SQLGatewayStore: GatewayStore {
         }
     }
 
+    public func choiceID(forToken token: String, mapKey: String, conversationID: Int64) async throws -> String? {
+        try await database.transaction(durable: false) { session in
+            // The newest entry of this conversation that offered the token; tokens are ASCII without LIKE wildcards.
+            try await session.query(
+                """
+                SELECT payload FROM outbox
+                WHERE conversation_id = $1 AND payload LIKE $2
+                ORDER BY id DESC LIMIT 1
+                """,
+                [.int(conversationID), .text("%" + token + "%")]
+            ).first?.string(0).flatMap { JSONValue.decode($0)?.value(at: "\(mapKey).\(token)")?.scalarText }
+        }
+    }
+
     public func deliveryStatus(channelID: String, platformMessageID: String) async throws -> String? {
         try await database.transaction(durable: false) { session in
             // The rank makes the answer independent of arrival order: a late `sent` never wins over `read`.

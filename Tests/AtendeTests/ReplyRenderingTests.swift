@@ -78,7 +78,7 @@ import Testing
         #expect(drafts.allSatisfy { ($0.values["text"]?.scalarText?.count ?? 0) <= 30 })
     }
 
-    @Test func choiceIDsLongerThanThePlatformCarriesFallBackToNumberedText() throws {
+    @Test func choiceIDsLongerThanThePlatformCarriesTravelAsTokens() throws {
         let channel = try Self.channel(actions: """
               send_choices:
                 max_choices: 10
@@ -88,8 +88,13 @@ import Testing
             """)
         let short = channel.drafts(for: Reply(text: "?", choices: [Choice(id: "slot:2026-09-10T14:00", title: "Qua 14:00")]), conversation: "c", traceID: "t")
         #expect(short.map(\.action) == ["send_choices"])
-        let long = channel.drafts(for: Reply(text: "?", choices: [Choice(id: String(repeating: "é", count: 33), title: "Qua 14:00")]), conversation: "c", traceID: "t")
-        #expect(long.map(\.action) == ["send_text"])
+        #expect(short[0].values[ChoiceToken.mapKey] == nil)
+        let longID = String(repeating: "é", count: 33)
+        let long = channel.drafts(for: Reply(text: "?", choices: [Choice(id: longID, title: "Qua 14:00")]), conversation: "c", traceID: "t")
+        #expect(long.map(\.action) == ["send_choices"])
+        let token = try #require(long[0].values["choices"]?.value(at: "0.id")?.scalarText)
+        #expect(token.utf8.count <= 64 && ChoiceToken.isToken(token))
+        #expect(long[0].values[ChoiceToken.mapKey]?.value(at: token)?.scalarText == longID)
     }
 
     @Test func replacementsKeepPlatformPlaceholdersOutOfOurText() throws {

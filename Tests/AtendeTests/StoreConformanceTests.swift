@@ -488,6 +488,24 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("a choice token offered in an outbox entry resolves to its id in that conversation only", arguments: StoreConformanceTests.backends)
+    func choiceTokensResolve(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { store in
+            _ = try await store.ingest([Self.inbound("chat-a", "a-1", "oi"), Self.inbound("chat-b", "b-1", "oi")], debounceMillis: 0)
+            let first = try #require(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: Self.lease))
+            let offer = OutboxDraft(
+                action: "send_choices",
+                values: ["text": .string("?"), "choices": .array([.object(["id": .string("~tok"), "title": .string("Sex")])]), "choice_tokens": .object(["~tok": .string("long-id")])],
+                replyText: "?", traceID: "t"
+            )
+            #expect(try await store.completeTurn(first, outbox: [offer], now: Self.t0))
+            let other = try #require(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: Self.lease))
+            #expect(try await store.choiceID(forToken: "~tok", mapKey: "choice_tokens", conversationID: first.turn.conversation.id) == "long-id")
+            #expect(try await store.choiceID(forToken: "~tok", mapKey: "choice_tokens", conversationID: other.turn.conversation.id) == nil)
+            #expect(try await store.choiceID(forToken: "~nope", mapKey: "choice_tokens", conversationID: first.turn.conversation.id) == nil)
+        }
+    }
+
     @Test("a message's delivery status only moves forward, whatever order the reports arrive in", arguments: StoreConformanceTests.backends)
     func deliveryStatusIsMonotonic(_ backend: Backend) async throws {
         try await Self.withStore(backend) { store in

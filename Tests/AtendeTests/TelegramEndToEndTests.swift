@@ -59,6 +59,36 @@ import Testing
         try await instant.stop()
     }
 
+    /// Offers one choice whose id is longer than Telegram's 64-byte callback_data, and confirms picks.
+    struct LongChoiceID: Responder {
+        static let id = "agenda:avaliacao-facial:2026-12-04T10:00:00-03:00:profissional-ana-souza:sala-2"
+        func respond(to turn: Turn) async throws -> Reply? {
+            if let pick = turn.messages.last?.choiceID { return Reply(text: "Você escolheu \(pick)") }
+            return Reply(text: "Pode ser?", choices: [Choice(id: Self.id, title: "Sex 10:00")])
+        }
+    }
+
+    @Test func aChoiceIDTooLongForCallbackDataComesBackAsTheOriginal() async throws {
+        let harness = try await GatewayHarness.start(responder: LongChoiceID())
+        try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 41, text: "oi"))
+        try await eventually("the offer") { harness.telegram.sentMessages.count == 1 }
+        let data = try #require(harness.telegram.sentMessages[0].body.value(at: "reply_markup.inline_keyboard.0.0.callback_data")?.scalarText)
+        #expect(data.utf8.count <= 64)
+        #expect(data != LongChoiceID.id)
+        // The contact taps the button: Telegram sends back the callback_data it was given.
+        let fixture = try Repository.fixture("telegram", "update-callback-query-chat.reconstructed.json")
+        guard case .object(var update) = JSONValue.decode(fixture), case .object(var query)? = update["callback_query"] else {
+            Issue.record("fixture shape")
+            return
+        }
+        query["data"] = .string(data)
+        update["callback_query"] = .object(query)
+        try await harness.post(JSONValue.object(update).encodedString())
+        try await eventually("the answer to the pick") { harness.telegram.sentMessages.count == 2 }
+        #expect(harness.telegram.sentMessages[1].body.value(at: "text")?.scalarText == "Você escolheu \(LongChoiceID.id)")
+        try await harness.stop()
+    }
+
     @Test func anEditIsKeptAsHistoryAndNotAnsweredAgain() async throws {
         let harness = try await GatewayHarness.start()
         #expect(try await harness.post(Repository.fixture("telegram", "update-edited-message.json")) == 200)

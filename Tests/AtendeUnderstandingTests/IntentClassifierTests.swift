@@ -130,6 +130,24 @@ import Testing
         #expect(lax.classify("queria marcar um horario").confident)
     }
 
+    @Test func taxDASIsNotThePreposition() {
+        // "das" is both the MEI's monthly tax and the commonest preposition; the classifier reads
+        // it as the tax only after "o", "paguei", "my"… or before "do mei", "atrasado", and not
+        // when a time follows.
+        let classifier = IntentClassifier(routes: [
+            IntentRoute(id: "agenda", topics: [IntentTopic(id: "confirmar", examples: [
+                "pode ser a das 10", "quero o das 15h", "fico com a das 9", "das 14 as 15 ta bom", "a das 11 serve",
+            ])]),
+            IntentRoute(id: "financeiro", topics: [IntentTopic(id: "impostos", examples: [
+                "quanto e o das do mei", "paguei o das atrasado", "como emito o das", "o das aumentou", "my DAS is late",
+            ])]),
+        ])
+        #expect(classifier.classify("o das vence quando?").route == "financeiro")
+        #expect(classifier.classify("DAS atrasado tem multa?").route == "financeiro")
+        #expect(classifier.classify("prefiro o das 16h").route == "agenda")
+        #expect(classifier.classify("pode ser das 8").route == "agenda")
+    }
+
     @Test func crossValidationReportsEveryRoute() {
         let report = IntentEvaluation.crossValidate(routes: Self.routes, folds: 3)
         #expect(report.total == Self.routes.flatMap(\.topics).flatMap(\.examples).count)

@@ -23,7 +23,7 @@ public struct TurnWorker: Service {
 
     func process(_ claim: ClaimedTurn) async {
         let started = ContinuousClock.now
-        let turn = claim.turn
+        var turn = claim.turn
         var logger = runtime.logger
         logger[metadataKey: "conversation"] = "\(turn.conversation.id)"
         logger[metadataKey: "channel"] = "\(turn.conversation.channelID)"
@@ -35,13 +35,19 @@ public struct TurnWorker: Service {
                 await retry(claim, error: "channel \(turn.conversation.channelID) is not configured", logger: logger)
                 return
             }
+            do {
+                turn.messages = try await resolveChoiceTokens(turn)
+            } catch {
+                await retry(claim, error: "cannot read the choices offered earlier: \(error)", logger: logger)
+                return
+            }
             for message in turn.messages {
                 if let acknowledgement = message.acknowledgement {
                     drafts.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
                 }
             }
             // "typing…" only when the answer takes a noticeable time (an LLM); an offline answer is instant.
-            let typing = Task { [self] in
+            let typing = Task { [self, turn] in
                 try await Task.sleep(for: .milliseconds(Self.typingAfterMillis))
                 showTyping(in: channel, turn: turn, logger: logger)
             }
@@ -70,6 +76,19 @@ public struct TurnWorker: Service {
 }
 
 extension TurnWorker {
+    /// Picks of choices whose ids were too long for the platform come back as tokens; the
+    /// responder sees the original ids.
+    func resolveChoiceTokens(_ turn: Turn) async throws -> [StoredMessage] {
+        var messages = turn.messages
+        for index in messages.indices {
+            guard let choice = messages[index].choiceID, ChoiceToken.isToken(choice) else { continue }
+            if let id = try await runtime.store.choiceID(forToken: choice, mapKey: ChoiceToken.mapKey, conversationID: turn.conversation.id) {
+                messages[index].choiceID = id
+            }
+        }
+        return messages
+    }
+
     /// "typing…" while the responder works, where the adapter has a `typing` action. Best effort:
     /// not queued, not retried, and never in the way of the reply.
     func showTyping(in channel: Channel, turn: Turn, logger: Logger) {

@@ -33,6 +33,37 @@ struct IntentFeatureExtractor: Sendable {
         words.map { Stemmer.stem(shape(of: $0), language: language) }
     }
 
+    /// The word that stands for the MEI's monthly tax (DAS) instead of the preposition "das".
+    static let taxDAS = "dasimposto"
+
+    /// Rewrites "das" to `taxDAS` where it is the tax: "o das do mei", "paguei o das", "my DAS",
+    /// "das atrasado". Without this the tax shares its only word with the most common preposition
+    /// ("a das 9", "boletos das contas"), and "pagar o das" looks like paying a bill (caixa).
+    /// The preposition reading wins when a time follows ("o das 18h", "o das 9"), unless the
+    /// number counts months ("o das 3 meses").
+    static func markTaxDAS(_ words: [String]) -> [String] {
+        guard words.contains("das") else { return words }
+        let before: Set<String> = ["o", "do", "no", "meu", "pagar", "pago", "paguei", "pagou", "pague", "emitir", "guia", "the", "my", "pay", "overdue", "late"]
+        let after: Set<String> = ["mei", "atrasado", "atrasada", "atrasados", "vencido", "vencida", "aumentou", "mensal", "monthly", "tax", "payment"]
+        let months: Set<String> = ["mes", "meses", "month", "months"]
+        var words = words
+        for i in words.indices where words[i] == "das" {
+            let next = i + 1 < words.count ? words[i + 1] : nil
+            let afterNext = i + 2 < words.count ? words[i + 2] : nil
+            let nextIsTime = next.map { $0.first?.isNumber == true } ?? false
+            let isTax: Bool
+            if let next, after.contains(next) || (next == "do" && afterNext == "mei") {
+                isTax = true
+            } else if i > 0, before.contains(words[i - 1]) {
+                isTax = !nextIsTime || months.contains(afterNext ?? "")
+            } else {
+                isTax = false
+            }
+            if isTax { words[i] = taxDAS }
+        }
+        return words
+    }
+
     static func shape(of word: String) -> String {
         guard word.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) else { return word }
         var bytes: [UInt8] = []
