@@ -10,23 +10,19 @@ public struct DateExtractor: Sendable {
     /// "5/6" as day/month, English as month/day.
     public func extract(from text: String, reference: Date, timeZone: TimeZone, language: Language? = nil) -> [TimeEntity] {
         let tokens = DateTokenizer.tokens(text)
-        // Which tokens carry a date; none means no date, and an expression must have one near
-        // its start, so most positions of a message are never parsed.
-        var core = [Bool](repeating: false, count: tokens.count)
-        var anyCore = false
-        for (index, token) in tokens.enumerated() {
-            let isCore = token.kind == .number || (token.kind == .word && Self.coreWords.contains(token.text))
-            core[index] = isCore
-            anyCore = anyCore || isCore
-        }
-        guard anyCore else { return [] }
+        // No token carrying a date means no date; and an expression must have one near its start,
+        // so most positions of a message are never parsed.
+        guard tokens.contains(where: \.isCore) else { return [] }
         let language = language ?? Self.guessLanguage(tokens)
-        let grammar = DateGrammar(tokens: tokens, words: .for(language), now: LocalDateTime(reference, in: timeZone),
-                                  utcOffset: timeZone.secondsFromGMT(for: reference))
+        // One zone lookup (an ICU call on Linux) serves both the wall-clock now and the offset.
+        let utcOffset = timeZone.secondsFromGMT(for: reference)
+        let now = LocalDateTime(secondsSinceEpoch: Int(reference.timeIntervalSince1970.rounded(.down)) + utcOffset)
+        let grammar = DateGrammar(tokens: tokens, language: language, now: now, utcOffset: utcOffset)
         var entities: [TimeEntity] = []
         var i = 0
         while i < tokens.count {
-            if Self.canStart(tokens[i]), core[i] || Self.leadingWords.contains(tokens[i].text), core[i..<min(i + 5, tokens.count)].contains(true), let (resolved, end) = grammar.parseExpression(i), end > i {
+            if tokens[i].canStart, tokens[i..<min(i + 5, tokens.count)].contains(where: \.isCore),
+               let (resolved, end) = grammar.parseExpression(i), end > i {
                 entities.append(Self.entity(resolved, range: tokens[i].start..<tokens[end - 1].end, timeZone: timeZone))
                 i = end
             } else {
@@ -49,12 +45,6 @@ public struct DateExtractor: Sendable {
         "just", "current", "coming", "upcoming", "following", "during", "over", "@", "(",
     ]
 
-    private static func canStart(_ token: DateToken) -> Bool {
-        token.kind != .symbol || token.text == "@" || token.text == "("
-    }
-
-    static let coreWords = DateVocabulary.portuguese.coreWords.union(DateVocabulary.english.coreWords)
-
     static let portugueseHints: Set<String> = [
         "de", "da", "do", "que", "para", "pra", "pro", "voce", "vc", "nao", "sim", "as", "ate", "depois", "antes", "hoje", "amanha",
         "ontem", "manha", "tarde", "noite", "semana", "mes", "ano", "dia", "proxima", "proximo", "entre", "e", "em", "no", "na",
@@ -72,11 +62,13 @@ public struct DateExtractor: Sendable {
 
     /// Portuguese unless the message has more English words (the gateway is Portuguese first).
     static func guessLanguage(_ tokens: [DateToken]) -> Language {
+        let entries = DateLexicon.entries
         var portuguese = 0
         var english = 0
-        for token in tokens where token.kind == .word {
-            if portugueseHints.contains(token.text) || DateVocabulary.portuguese.weekdays[token.text] != nil || DateVocabulary.portuguese.months[token.text] != nil { portuguese += 1 }
-            if englishHints.contains(token.text) || DateVocabulary.english.weekdays[token.text] != nil || DateVocabulary.english.months[token.text] != nil { english += 1 }
+        for token in tokens where token.entry >= 0 {
+            let info = entries[Int(token.entry)]
+            if info.hintsPortuguese { portuguese += 1 }
+            if info.hintsEnglish { english += 1 }
         }
         return english > portuguese ? .en : .pt
     }

@@ -6,9 +6,9 @@ extension DateGrammar {
     func parseClock(_ i: Int, cued: Bool = false) -> (Clock, Int)? {
         guard i < tokens.count else { return nil }
         if cued { return computeClock(i, cued: true) }
-        if let cached = memo.clocks[i] { return cached }
+        if let cached = memo.slots[i].clock { return cached }
         let result = computeClock(i, cued: false)
-        memo.clocks[i] = .some(result)
+        memo.slots[i].clock = .some(result)
         return result
     }
 
@@ -16,14 +16,14 @@ extension DateGrammar {
         var j = i
         var prefixed = cued
         if language == .pt {
-            if let k = match(j, "por", "volta") { j = skip(k, ["das", "da", "de", "do"]); prefixed = true }
-            else if let k = match(j, "la", "pelas") ?? match(j, "la", "pela") { j = k; prefixed = true }
-            if isWord(j, "as") || isWord(j, "pelas") { j += 1; prefixed = true }
+            if let k = match(j, .por, .volta) { j = skip(k, [.das, .da, .de, .do]); prefixed = true }
+            else if let k = match(j, .la, .pelas) ?? match(j, .la, .pela) { j = k; prefixed = true }
+            if isWord(j, .as) || isWord(j, .pelas) { j += 1; prefixed = true }
         } else {
-            j = skip(j, ["around", "about", "approximately", "approx"])
-            if isWord(j, "at") || isSymbol(j, "@") { j += 1; prefixed = true }
-            else if isWord(j, "for"), duration(j + 1) == nil { j += 1; prefixed = true }
-            j = skip(j, ["around", "about", "approximately", "approx"])
+            j = skip(j, [.around, .about, .approximately, .approx])
+            if isWord(j, .at) || isSymbol(j, "@") { j += 1; prefixed = true }
+            else if isWord(j, .for), duration(j + 1) == nil { j += 1; prefixed = true }
+            j = skip(j, [.around, .about, .approximately, .approx])
         }
         guard var (clock, k, hasCue) = clockCore(j, prefixed: prefixed) else { return nil }
         // Suffixes: am/pm, "ish", "o'clock", "em ponto", "horas".
@@ -32,17 +32,17 @@ extension DateGrammar {
             k = next
             hasCue = true
         }
-        if glued(k), isWord(k, "ish") { k += 1 }
+        if glued(k), isWord(k, .ish) { k += 1 }
         if language == .en {
-            if isWord(k, "oclock") { k += 1; hasCue = true }
-            else if isWord(k, "o"), isSymbol(k + 1, "'"), isWord(k + 2, "clock") { k += 3; hasCue = true }
+            if isWord(k, .oclock) { k += 1; hasCue = true }
+            else if isWord(k, .o), isSymbol(k + 1, "'"), isWord(k + 2, .clock) { k += 3; hasCue = true }
             if let (meridiem, next) = meridiemSuffix(k, strong: prefixed || clock.grain != .hour) {
                 if clock.hour <= 12 { clock.apply(meridiem) }
                 k = next
                 hasCue = true
             }
-            if isWord(k, "approximately") || (isWord(k, "sharp")) { k += 1 }
-        } else if let next = match(k, "em", "ponto") {
+            if isWord(k, .approximately) || (isWord(k, .sharp)) { k += 1 }
+        } else if let next = match(k, .em, .ponto) {
             k = next
             hasCue = true
         }
@@ -55,7 +55,7 @@ extension DateGrammar {
     }
 
     private func isDayWord(_ i: Int) -> Bool {
-        isWord(i, in: ["tomorrow", "today", "tonight", "tonite", "amanha", "hoje", "this"])
+        isWord(i, in: [.tomorrow, .today, .tonight, .tonite, .amanha, .hoje, .this])
     }
 
     /// am/pm written after a time: "pm", "p.m.", "p m", "in the PM"; a lone "a"/"p" only when
@@ -63,16 +63,16 @@ extension DateGrammar {
     func meridiemSuffix(_ i: Int, strong: Bool) -> (Meridiem, Int)? {
         guard let text = word(i) else { return nil }
         switch text {
-        case "am": return (.am, isSymbol(i + 1, ".") ? i + 2 : i + 1)
-        case "pm": return (.pm, isSymbol(i + 1, ".") ? i + 2 : i + 1)
-        case "a", "p":
-            let meridiem: Meridiem = text == "a" ? .am : .pm
-            if isSymbol(i + 1, "."), isWord(i + 2, "m") { return (meridiem, isSymbol(i + 3, ".") ? i + 4 : i + 3) }
-            if isWord(i + 1, "m") { return (meridiem, i + 2) }
+        case .am: return (.am, isSymbol(i + 1, ".") ? i + 2 : i + 1)
+        case .pm: return (.pm, isSymbol(i + 1, ".") ? i + 2 : i + 1)
+        case .a, .p:
+            let meridiem: Meridiem = text == .a ? .am : .pm
+            if isSymbol(i + 1, "."), isWord(i + 2, .m) { return (meridiem, isSymbol(i + 3, ".") ? i + 4 : i + 3) }
+            if isWord(i + 1, .m) { return (meridiem, i + 2) }
             guard language == .en, strong, word(i + 1) == nil || !glued(i + 1) else { return nil }
             return (meridiem, isSymbol(i + 1, ".") ? i + 2 : i + 1)
-        case "in":
-            if isWord(i + 1, "the"), let m = word(i + 2), m == "am" || m == "pm" { return (m == "am" ? .am : .pm, i + 3) }
+        case .in:
+            if isWord(i + 1, .the), let m = word(i + 2), m == .am || m == .pm { return (m == .am ? .am : .pm, i + 3) }
             return nil
         default: return nil
         }
@@ -101,7 +101,7 @@ extension DateGrammar {
                 return (Clock(hour: hour, minute: minute, grain: .minute, ambiguous: (1...12).contains(hour)), i + 3, true)
             }
             // 15h, 15h30, 15hs, 3h18
-            if glued(i + 1), let h = word(i + 1), h == "h" || h == "hs" || h == "hrs", count <= 2, hour <= 24 {
+            if glued(i + 1), let h = word(i + 1), h == .h || h == .hs || h == .hrs, count <= 2, hour <= 24 {
                 if glued(i + 2), let minute = number(i + 2), digits(i + 2) == 2, minute < 60 {
                     return (Clock(hour: hour, minute: minute, grain: .minute), i + 3, true)
                 }
@@ -111,10 +111,10 @@ extension DateGrammar {
             if count == 3 || count == 4 {
                 let h = hour / 100, minute = hour % 100
                 guard h <= 24, minute < 60, !isSymbol(i + 1, "."), !isSymbol(i + 1, "-") || number(i + 2) == nil else { return nil }
-                let cued = prefixed || (i > 0 && isWord(i - 1, in: ["tonight", "tonite", "approximately", "around", "about"]))
+                let cued = prefixed || (i > 0 && isWord(i - 1, in: [.tonight, .tonite, .approximately, .around, .about]))
                 let clock = Clock(hour: h, minute: minute, grain: .minute, ambiguous: (1...12).contains(h))
                 if cued { return (clock, i + 1, true) }
-                if meridiemSuffix(i + 1, strong: true) != nil || (glued(i + 1) && isWord(i + 1, "ish")) { return (clock, i + 1, true) }
+                if meridiemSuffix(i + 1, strong: true) != nil || (glued(i + 1) && isWord(i + 1, .ish)) { return (clock, i + 1, true) }
                 return nil
             }
             guard count <= 2, hour <= 24 else { return nil }
@@ -134,7 +134,7 @@ extension DateGrammar {
         var clock = clock
         var j = i
         var cue = prefixed
-        if isWord(j, in: ["horas", "hora", "hs", "hrs", "h"]) && language == .pt || (language == .pt && isWord(j, "h")) {
+        if isWord(j, in: [.horas, .hora, .hs, .hrs, .h]) && language == .pt || (language == .pt && isWord(j, .h)) {
             j += 1
             cue = true
         }
@@ -144,7 +144,7 @@ extension DateGrammar {
         }
         // English spoken minutes.
         if spoken || prefixed {
-            if isWord(j, in: ["oh", "o", "zero", "ou"]) || (isSymbol(j, "-") && isWord(j + 1, in: ["oh", "o", "zero"])) {
+            if isWord(j, in: [.oh, .o, .zero, .ou]) || (isSymbol(j, "-") && isWord(j + 1, in: [.oh, .o, .zero])) {
                 let k = isSymbol(j, "-") ? j + 2 : j + 1
                 var m = k
                 if isSymbol(m, "-") { m += 1 }
@@ -167,14 +167,14 @@ extension DateGrammar {
 
     /// Portuguese minutes after the hour: "e quinze", "e meia", "e 40", "e quarenta e cinco".
     private func withMinutes(_ clock: Clock, _ i: Int, cue: Bool) -> (Clock, Int, Bool)? {
-        guard language == .pt, isWord(i, "e") else { return (clock, i, cue) }
+        guard language == .pt, isWord(i, .e) else { return (clock, i, cue) }
         var clock = clock
-        if isWord(i + 1, "meia") {
+        if isWord(i + 1, .meia) {
             clock.minute = 30
         } else if let (minute, next) = cardinal(i + 1), (1...59).contains(minute) {
             // "e 2 dias" is no time: the minutes must not be followed by another unit.
             var end = next
-            if isWord(end, in: ["minutos", "minuto", "min"]) { end += 1 } else if let unit = unit(end), unit != .minute { return (clock, i, cue) }
+            if isWord(end, in: [.minutos, .minuto, .min]) { end += 1 } else if let unit = unit(end), unit != .minute { return (clock, i, cue) }
             clock.minute = minute
             clock.grain = .minute
             return (clock, end, true)
@@ -189,20 +189,20 @@ extension DateGrammar {
     private func namedClock(_ i: Int) -> (Clock, Int)? {
         guard let text = word(i) else { return nil }
         switch text {
-        case "meiodia", "noon", "midday": return (Clock(hour: 12), i + 1)
-        case "meianoite", "midnight": return (Clock(hour: 0), i + 1)
-        case "meio":
+        case .meiodia, .noon, .midday: return (Clock(hour: 12), i + 1)
+        case .meianoite, .midnight: return (Clock(hour: 0), i + 1)
+        case .meio:
             var j = i + 1
             if isSymbol(j, "-") { j += 1 }
-            if isWord(j, "dia") { return (Clock(hour: 12), j + 1) }
-        case "meia":
+            if isWord(j, .dia) { return (Clock(hour: 12), j + 1) }
+        case .meia:
             var j = i + 1
             if isSymbol(j, "-") { j += 1 }
-            if isWord(j, "noite") { return (Clock(hour: 0), j + 1) }
-        case "mid":
-            if isWord(i + 1, "day") { return (Clock(hour: 12), i + 2) }
-        case "the":
-            if isWord(i + 1, "midday") { return (Clock(hour: 12), i + 2) }
+            if isWord(j, .noite) { return (Clock(hour: 0), j + 1) }
+        case .mid:
+            if isWord(i + 1, .day) { return (Clock(hour: 12), i + 2) }
+        case .the:
+            if isWord(i + 1, .midday) { return (Clock(hour: 12), i + 2) }
         default: break
         }
         return nil
@@ -212,13 +212,13 @@ extension DateGrammar {
     private func minutesBefore(_ i: Int) -> (Clock, Int)? {
         var j = i
         var minutes: Int
-        if language == .en, let k = match(j, "a", "quarter") ?? match(j, "quarter") {
+        if language == .en, let k = match(j, .a, .quarter) ?? match(j, .quarter) {
             minutes = 15
             j = k
         } else if let (value, k) = cardinal(j), (1...59).contains(value) {
             minutes = value
             j = k
-            if isWord(j, in: ["minutes", "minute", "mins", "min", "minutos", "minuto"]) {
+            if isWord(j, in: [.minutes, .minute, .mins, .min, .minutos, .minuto]) {
                 j += 1
             } else if language == .en, value % 5 != 0 || value < 5 {
                 // "3 to 4" is a range of hours, "10 to 4" a time.
@@ -228,10 +228,10 @@ extension DateGrammar {
             return nil
         }
         if language == .pt {
-            guard isWord(j, "para") || isWord(j, "pras") || isWord(j, "pra") else { return nil }
-            j = skip(j + 1, ["o", "a", "as", "os"])
+            guard isWord(j, .para) || isWord(j, .pras) || isWord(j, .pra) else { return nil }
+            j = skip(j + 1, [.o, .a, .as, .os])
         } else {
-            guard isWord(j, in: ["to", "till", "before", "of"]) else { return nil }
+            guard isWord(j, in: [.to, .till, .before, .of]) else { return nil }
             j += 1
         }
         guard let (target, next) = parseClockForRelativeMinutes(j) else { return nil }
@@ -250,13 +250,13 @@ extension DateGrammar {
         guard language == .en else { return nil }
         var j = i
         var minutes: Int
-        if let k = match(j, "a", "quarter") ?? match(j, "quarter") {
+        if let k = match(j, .a, .quarter) ?? match(j, .quarter) {
             minutes = 15
             j = k
-        } else if isWord(j, "half") {
+        } else if isWord(j, .half) {
             minutes = 30
             j += 1
-            if !isWord(j, "past"), let (target, next) = parseClockForRelativeMinutes(j), target.minute == 0 {
+            if !isWord(j, .past), let (target, next) = parseClockForRelativeMinutes(j), target.minute == 0 {
                 var clock = target
                 clock.minute = 30
                 clock.grain = .minute
@@ -265,11 +265,11 @@ extension DateGrammar {
         } else if let (value, k) = cardinal(j), (1...59).contains(value) {
             minutes = value
             j = k
-            if isWord(j, in: ["minutes", "minute", "mins", "min"]) { j += 1 }
+            if isWord(j, in: [.minutes, .minute, .mins, .min]) { j += 1 }
         } else {
             return nil
         }
-        guard isWord(j, "past") || isWord(j, "after") || isWord(j, "from") else { return nil }
+        guard isWord(j, .past) || isWord(j, .after) || isWord(j, .from) else { return nil }
         guard let (target, next) = parseClockForRelativeMinutes(j + 1) else { return nil }
         var clock = target
         clock.minute += minutes
@@ -292,12 +292,12 @@ extension DateGrammar {
             return nil
         }
         var clock = Clock(hour: hour, ambiguous: (1...12).contains(hour))
-        if glued(j), isWord(j, "h") { j += 1; clock.ambiguous = false }
+        if glued(j), isWord(j, .h) { j += 1; clock.ambiguous = false }
         if let (meridiem, next) = meridiemSuffix(j, strong: true) {
             clock.apply(meridiem)
             j = next
         }
-        if language == .pt, isWord(j, in: ["horas", "hora"]) { j += 1 }
+        if language == .pt, isWord(j, in: [.horas, .hora]) { j += 1 }
         return (clock, j)
     }
 
@@ -313,58 +313,58 @@ extension DateGrammar {
 
     private func portuguesePeriod(_ i: Int) -> (DayPeriod, Int, bare: Bool, dayShift: Int?)? {
         var j = i
-        if let k = match(j, "depois", "do", "almoco") ?? match(j, "apos", "o", "almoco") ?? match(j, "apos", "almoco") ?? match(j, "depois", "de", "almoco") {
+        if let k = match(j, .depois, .do, .almoco) ?? match(j, .apos, .o, .almoco) ?? match(j, .apos, .almoco) ?? match(j, .depois, .de, .almoco) {
             return (DayPeriod(start: 13, end: 17, meridiem: .pm), k, false, nil)
         }
-        if let k = match(j, "na", "hora", "do", "almoco") ?? match(j, "hora", "do", "almoco") ?? match(j, "no", "almoco") ?? match(j, "na", "hora", "de", "almoco") {
+        if let k = match(j, .na, .hora, .do, .almoco) ?? match(j, .hora, .do, .almoco) ?? match(j, .no, .almoco) ?? match(j, .na, .hora, .de, .almoco) {
             return (DayPeriod(start: 12, end: 14, meridiem: .pm), k, false, nil)
         }
-        let prepositions = ["de", "da", "pela", "na", "a", "nesta", "nessa", "esta", "essa", "durante", "no", "periodo", "parte", "pelo", "do"]
+        let prepositions: [DateWord] = [.de, .da, .pela, .na, .a, .nesta, .nessa, .esta, .essa, .durante, .no, .periodo, .parte, .pelo, .do]
         guard isWord(j, in: prepositions) else { return nil }
         while isWord(j, in: prepositions) { j += 1 }
         guard let text = word(j) else { return nil }
         var period: DayPeriod
         switch text {
-        case "manha": period = DayPeriod(start: 4, end: 12, meridiem: .am)
-        case "madrugada": period = DayPeriod(start: 0, end: 6, meridiem: .am)
-        case "tarde", "tardinha": period = DayPeriod(start: 12, end: 19, meridiem: .pm)
-        case "noite", "noitinha": period = DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true)
+        case .manha: period = DayPeriod(start: 4, end: 12, meridiem: .am)
+        case .madrugada: period = DayPeriod(start: 0, end: 6, meridiem: .am)
+        case .tarde, .tardinha: period = DayPeriod(start: 12, end: 19, meridiem: .pm)
+        case .noite, .noitinha: period = DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true)
         default: return nil
         }
         j += 1
-        if isWord(j, "cedo"), period.meridiem == .am { j += 1 }
+        if isWord(j, .cedo), period.meridiem == .am { j += 1 }
         return (period, j, false, nil)
     }
 
     private func englishPeriod(_ i: Int) -> (DayPeriod, Int, bare: Bool, dayShift: Int?)? {
         var j = i
-        if let k = match(j, "after", "lunch") { return (DayPeriod(start: 13, end: 17, meridiem: .pm), k, false, nil) }
-        if let k = match(j, "after", "school") { return (DayPeriod(start: 15, end: 21, meridiem: .pm), k, false, nil) }
-        if let k = match(j, "at", "lunch") ?? match(j, "lunch") ?? match(j, "lunchtime") { return (DayPeriod(start: 12, end: 14, meridiem: .pm), k, k == j + 1, nil) }
-        if let k = match(j, "late", "last", "night") { return (DayPeriod(start: 21, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, -1) }
-        if let k = match(j, "last", "night") { return (DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, -1) }
-        if let k = match(j, "late", "tonight") ?? match(j, "late", "tonite") ?? match(j, "late", "night") {
+        if let k = match(j, .after, .lunch) { return (DayPeriod(start: 13, end: 17, meridiem: .pm), k, false, nil) }
+        if let k = match(j, .after, .school) { return (DayPeriod(start: 15, end: 21, meridiem: .pm), k, false, nil) }
+        if let k = match(j, .at, .lunch) ?? match(j, .lunch) ?? match(j, .lunchtime) { return (DayPeriod(start: 12, end: 14, meridiem: .pm), k, k == j + 1, nil) }
+        if let k = match(j, .late, .last, .night) { return (DayPeriod(start: 21, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, -1) }
+        if let k = match(j, .last, .night) { return (DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, -1) }
+        if let k = match(j, .late, .tonight) ?? match(j, .late, .tonite) ?? match(j, .late, .night) {
             return (DayPeriod(start: 21, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, nil)
         }
-        if let k = match(j, "tonight") ?? match(j, "tonite") { return (DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, nil) }
-        if let k = match(j, "early", "in", "the", "morning") ?? match(j, "in", "the", "early", "hours", "of", "the", "morning") ?? match(j, "early", "morning") {
+        if let k = match(j, .tonight) ?? match(j, .tonite) { return (DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, nil) }
+        if let k = match(j, .early, .in, .the, .morning) ?? match(j, .in, .the, .early, .hours, .of, .the, .morning) ?? match(j, .early, .morning) {
             return (DayPeriod(start: 0, end: 9, meridiem: .am), k, false, nil)
         }
         var bare = true
-        if let k = match(j, "in", "the") ?? match(j, "this") ?? match(j, "during", "the") ?? match(j, "at") ?? match(j, "in") {
+        if let k = match(j, .in, .the) ?? match(j, .this) ?? match(j, .during, .the) ?? match(j, .at) ?? match(j, .in) {
             j = k
             bare = false
         }
         guard let text = word(j) else { return nil }
-        if i > 0, isWord(i - 1, "good") { return nil }
+        if i > 0, isWord(i - 1, .good) { return nil }
         let period: DayPeriod
         switch text {
-        case "morning": period = DayPeriod(start: 0, end: 12, meridiem: .am)
-        case "afternoon", "afternoonish": period = DayPeriod(start: 12, end: 19, meridiem: .pm)
-        case "evening", "night": period = DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true)
+        case .morning: period = DayPeriod(start: 0, end: 12, meridiem: .am)
+        case .afternoon, .afternoonish: period = DayPeriod(start: 12, end: 19, meridiem: .pm)
+        case .evening, .night: period = DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true)
         default: return nil
         }
-        if text == "night", !bare, isWord(i, "in") { return nil }
+        if text == .night, !bare, isWord(i, .in) { return nil }
         return (period, j + 1, bare, nil)
     }
 }

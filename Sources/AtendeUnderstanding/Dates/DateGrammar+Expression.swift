@@ -28,18 +28,27 @@ extension DateGrammar {
 
     // MARK: Points
 
-    static let connectors: Set<String> = [
-        "on", "of", "the", "in", "de", "do", "da", "no", "na", "em", "for", "e", "and", "dia",
+    static let connectors: [DateWord] = [
+        .on, .of, .the, .in, .de, .do, .da, .no, .na, .em, .for, .e, .and, .dia,
     ]
 
     /// One point in time from up to four pieces: "amanhã" "às 3" "da tarde", "Thursday" "8:00"
     /// "GMT", "monday" "morning".
     func parsePoint(_ i: Int) -> (TimePoint, Int)? {
         guard i < tokens.count else { return nil }
-        if let cached = memo.points[i] { return cached }
+        if let cached = memo.slots[i].point { return cached }
         let result = computePoint(i)
-        memo.points[i] = .some(result)
+        memo.slots[i].point = .some(result)
         return result
+    }
+
+    /// One piece of a point, found by `computePoint`.
+    private enum Piece: Equatable {
+        case none
+        case clock(Clock)
+        case period(DayPeriod, dayShift: Int?)
+        case span(Span)
+        case zone(Int)
     }
 
     private func computePoint(_ i: Int) -> (TimePoint, Int)? {
@@ -48,42 +57,47 @@ extension DateGrammar {
         var end = i
         var periodWasBare = false
         while j < tokens.count {
-            var starts = [j]
-            var k = j
+            // The next piece may follow connectors ("amanhã, às 3", "monday of"); at most a few,
+            // so the candidate starts are the range j...lastStart.
+            var lastStart = j
             if end > i {
-                while k < tokens.count, (tokens[k].kind == .symbol && tokens[k].text == ",") || isWord(k, in: Self.connectors) {
-                    k += 1
-                    starts.append(k)
-                }
+                while lastStart < tokens.count, isSymbol(lastStart, ",") || isWord(lastStart, in: Self.connectors) { lastStart += 1 }
             }
             var bestEnd = j
-            var apply: ((inout TimePoint) -> Void)?
+            // The longest piece found so far; a plain enum rather than a closure, which would
+            // copy the grammar into a heap box for every candidate.
+            var piece = Piece.none
             var bestBare = false
-            for start in starts {
+            for start in j...lastStart {
                 if point.clock == nil, let (clock, next) = parseClock(start), next > bestEnd {
                     bestEnd = next
-                    apply = { $0.clock = clock }
+                    piece = .clock(clock)
                 }
                 if point.period == nil, let (period, next, bare, shift) = parsePeriod(start), next > bestEnd {
                     bestEnd = next
                     bestBare = bare
-                    apply = { point in
-                        point.period = period
-                        if let shift, point.span == nil { point.span = Span(start: self.today.adding(days: shift), grain: .day) }
-                    }
+                    piece = .period(period, dayShift: shift)
                 }
                 if point.span == nil, let (span, next) = parseSpan(start), next > bestEnd {
                     bestEnd = next
-                    apply = { $0.span = span }
+                    piece = .span(span)
                 }
                 if point.clock != nil, point.zone == nil, let (zone, next) = zone(start), next > bestEnd {
                     bestEnd = next
-                    apply = { $0.zone = zone }
+                    piece = .zone(zone)
                 }
             }
-            let progressed = apply != nil
-            if let apply {
-                apply(&point)
+            switch piece {
+            case .none: break
+            case .clock(let clock): point.clock = clock
+            case .period(let period, let shift):
+                point.period = period
+                if let shift, point.span == nil { point.span = Span(start: today.adding(days: shift), grain: .day) }
+            case .span(let span): point.span = span
+            case .zone(let zone): point.zone = zone
+            }
+            let progressed = piece != .none
+            if progressed {
                 if point.period != nil, bestBare { periodWasBare = true }
                 j = bestEnd
                 end = bestEnd
@@ -111,10 +125,10 @@ extension DateGrammar {
         return (offset, j)
     }
 
-    static let zoneOffsets: [String: Int] = [
-            "gmt": 0, "utc": 0, "cet": 3600, "cest": 7200, "bst": 3600, "pst": -8 * 3600, "pdt": -7 * 3600,
-            "cst": -6 * 3600, "cdt": -5 * 3600, "est": -5 * 3600, "edt": -4 * 3600, "mst": -7 * 3600,
-            "mdt": -6 * 3600, "ist": 19800, "brt": -3 * 3600, "wet": 0, "eet": 7200,
+    static let zoneOffsets: [DateWord: Int] = [
+            .gmt: 0, .utc: 0, .cet: 3600, .cest: 7200, .bst: 3600, .pst: -8 * 3600, .pdt: -7 * 3600,
+            .cst: -6 * 3600, .cdt: -5 * 3600, .est: -5 * 3600, .edt: -4 * 3600, .mst: -7 * 3600,
+            .mdt: -6 * 3600, .ist: 19800, .brt: -3 * 3600, .wet: 0, .eet: 7200,
     ]
 
     /// Applies a part of the day to an ambiguous hour: "3 da tarde" → 15:00, "12 da noite" → 0:00.
@@ -174,7 +188,14 @@ extension DateGrammar {
 
     // MARK: Intervals
 
-    static let rangeWords: Set<String> = ["a", "ao", "ate", "to", "till", "til", "until", "untill", "thru", "through", "e", "and"]
+    /// Phrases that open an interval, longest first where one is a prefix of another.
+    static let rangeOpenings: [[DateWord]] = [[.a, .partir, .de], [.a, .partir, .do], [.a, .partir, .da], [.a, .partir, .das], [.from], [.desde], [.de], [.do], [.das], [.da], [.later, .than]]
+    static let portugueseAfter: [[DateWord]] = [[.depois, .de], [.depois, .do], [.depois, .da], [.depois, .das], [.depois, .dos], [.apos], [.a, .partir, .de], [.a, .partir, .do], [.a, .partir, .da], [.a, .partir, .das], [.desde]]
+    static let portugueseBefore: [[DateWord]] = [[.antes, .de], [.antes, .do], [.antes, .da], [.antes, .das], [.ate], [.nao, .mais, .que], [.nao, .mais, .do, .que], [.no, .maximo, .ate], [.no, .maximo]]
+    static let englishAfter: [[DateWord]] = [[.anytime, .after], [.after], [.since], [.from], [.later, .than], [.starting, .from]]
+    static let englishBefore: [[DateWord]] = [[.sometimes, .before], [.before], [.until], [.untill], [.till], [.through], [.no, .later, .than], [.not, .later, .than]]
+
+    static let rangeWords: [DateWord] = [.a, .ao, .ate, .to, .till, .til, .until, .untill, .thru, .through, .e, .and]
 
     /// "X - Y", "X to Y", "X até Y" after a point that was already read.
     func rangeAfter(_ first: TimePoint, _ i: Int, allowAnd: Bool = false, strictSecond: Bool = false) -> (ResolvedTime, Int)? {
@@ -182,10 +203,10 @@ extension DateGrammar {
         if isSymbol(j, "-") || isSymbol(j, "/") {
             j += 1
         } else if let text = word(j), Self.rangeWords.contains(text) {
-            if (text == "e" || text == "and") && !allowAnd { return nil }
+            if (text == .e || text == .and) && !allowAnd { return nil }
             j += 1
-            j = skip(j, ["o", "a", "as", "ao", "the"])
-        } else if let k = match(j, "but", "before") {
+            j = skip(j, [.o, .a, .as, .ao, .the])
+        } else if let k = match(j, .but, .before) {
             j = k
         } else {
             return nil
@@ -202,7 +223,7 @@ extension DateGrammar {
 
     /// A bare hour where the context already says it is a time ("from 3 to 4pm", "8am until 6").
     func looseClockPoint(_ i: Int) -> (TimePoint, Int)? {
-        guard startsWithNumber(i) || isWord(i, "meio") || isWord(i, "meia") || isWord(i, "noon") || isWord(i, "midnight"),
+        guard startsWithNumber(i) || isWord(i, .meio) || isWord(i, .meia) || isWord(i, .noon) || isWord(i, .midnight),
               let (clock, next) = parseClock(i, cued: true) else { return nil }
         // "de 2 a 4 dias" counts days.
         if unit(next) != nil { return nil }
@@ -277,11 +298,11 @@ extension DateGrammar {
         var sharedDay: TimePoint?
         // A leading day shared by both ends.
         if let (point, next) = parsePoint(j), point.clock == nil, point.period == nil, let span = point.span, span.grain == .day {
-            if isWord(next, in: ["from", "between", "de", "entre", "das", "in"]) {
+            if isWord(next, in: [.from, .between, .de, .entre, .das, .in]) {
                 sharedDay = point
                 j = next
-                if isWord(j, "in") {
-                    guard isWord(j + 1, "between") else { return nil }
+                if isWord(j, .in) {
+                    guard isWord(j + 1, .between) else { return nil }
                     j += 1
                 }
             } else if let (clock, afterClock) = parseClock(next, cued: true), startsWithNumber(next),
@@ -290,15 +311,15 @@ extension DateGrammar {
             }
         }
         var allowAnd = false
-        if let k = match(j, "entre") ?? match(j, "between") {
+        if let k = match(j, .entre) ?? match(j, .between) {
             j = k
             allowAnd = true
-        } else if let k = match(j, anyOf: ["a partir de", "a partir do", "a partir da", "a partir das", "from", "desde", "de", "do", "das", "da", "later than"]) {
+        } else if let k = match(j, anyOf: Self.rangeOpenings) {
             j = k
         } else {
             return nil
         }
-        j = skip(j, ["o", "a", "as", "the"])
+        j = skip(j, [.o, .a, .as, .the])
         if let result = dayRange(j) { return result }
         var found: (ResolvedTime, Int)?
         for candidate in [parsePoint(j), looseClockPoint(j)] {
@@ -323,7 +344,7 @@ extension DateGrammar {
 
     private func trailingDay(_ i: Int) -> (LocalDateTime, Int)? {
         var j = i
-        if isWord(j, "on") || isWord(j, "no") || isWord(j, "na") || isSymbol(j, ",") { j += 1 }
+        if isWord(j, .on) || isWord(j, .no) || isWord(j, .na) || isSymbol(j, ",") { j += 1 }
         guard let (span, next) = parseSpan(j), span.grain == .day, span.end == nil else { return nil }
         return (span.start, next)
     }
@@ -331,11 +352,11 @@ extension DateGrammar {
     /// Day ranges in one month: "13 a 15 de julho", "13-15 Julho", "from the 13th to the 15th of
     /// July", "July 13-15", "August 27th - 29th", "1-8 september".
     func dayRange(_ i: Int) -> (ResolvedTime, Int)? {
-        var j = skip(i, ["the", "o", "dia", "dias"])
+        var j = skip(i, [.the, .o, .dia, .dias])
         // Month first: "July 13-15", "August 27th - 29th", "July 13 to 15".
         if let (month, afterMonth) = month(j, allowAbbreviation: true), let (first, afterFirst) = dayOfMonth(afterMonth) {
             var k = afterFirst
-            guard isSymbol(k, "-") || isWord(k, in: ["to", "thru", "through", "till", "a", "ate"]) else { return nil }
+            guard isSymbol(k, "-") || isWord(k, in: [.to, .thru, .through, .till, .a, .ate]) else { return nil }
             k += 1
             guard let (last, end) = dayOfMonth(k), last > first else { return nil }
             var k2 = end
@@ -345,12 +366,12 @@ extension DateGrammar {
         }
         guard let (first, afterFirst) = dayOfMonth(j), number(j) != nil || language == .en else { return nil }
         j = afterFirst
-        guard isSymbol(j, "-") || isWord(j, in: ["a", "ao", "ate", "to", "thru", "through", "till"]) else { return nil }
+        guard isSymbol(j, "-") || isWord(j, in: [.a, .ao, .ate, .to, .thru, .through, .till]) else { return nil }
         j += 1
-        j = skip(j, ["the", "o", "dia"])
+        j = skip(j, [.the, .o, .dia])
         guard let (last, afterLast) = dayOfMonth(j), last > first else { return nil }
         j = afterLast
-        if language == .pt { if isWord(j, "de") { j += 1 } } else { j = skip(j, ["of"]) }
+        if language == .pt { if isWord(j, .de) { j += 1 } } else { j = skip(j, [.of]) }
         guard let (month, afterMonth) = month(j, allowAbbreviation: true) else { return nil }
         j = afterMonth
         var year: Int?
@@ -376,32 +397,32 @@ extension DateGrammar {
         enum Side { case after, before, by }
         var side: Side
         if language == .pt {
-            if let k = match(j, anyOf: ["depois de", "depois do", "depois da", "depois das", "depois dos", "apos", "a partir de", "a partir do", "a partir da", "a partir das", "desde"]) {
+            if let k = match(j, anyOf: Self.portugueseAfter) {
                 side = .after
                 j = k
-            } else if let k = match(j, anyOf: ["antes de", "antes do", "antes da", "antes das", "ate", "nao mais que", "nao mais do que", "no maximo ate", "no maximo"]) {
+            } else if let k = match(j, anyOf: Self.portugueseBefore) {
                 side = .before
                 j = k
-            } else if let k = match(j, "dentro", "de") {
+            } else if let k = match(j, .dentro, .de) {
                 guard let ((amount, unit), next) = duration(k) else { return nil }
                 return (.interval(now, now.adding(amount, unit).truncated(to: unit.finerForShift), .second), next)
             } else {
                 return nil
             }
-            j = skip(j, ["o", "a", "as", "os", "ao", "aos"])
+            j = skip(j, [.o, .a, .as, .os, .ao, .aos])
         } else {
-            if let k = match(j, "asap") ?? match(j, "as", "soon", "as", "possible") { return (.interval(now, nil, .second), k) }
-            if let k = match(j, "within") {
+            if let k = match(j, .asap) ?? match(j, .as, .soon, .as, .possible) { return (.interval(now, nil, .second), k) }
+            if let k = match(j, .within) {
                 guard let ((amount, unit), next) = duration(k) else { return nil }
                 return (.interval(now, now.adding(amount, unit).truncated(to: unit.finerForShift), .second), next)
             }
-            if let k = match(j, anyOf: ["anytime after", "after", "since", "from", "later than", "starting from"]) {
+            if let k = match(j, anyOf: Self.englishAfter) {
                 side = .after
                 j = k
-            } else if let k = match(j, anyOf: ["sometimes before", "before", "until", "untill", "till", "through", "no later than", "not later than"]) {
+            } else if let k = match(j, anyOf: Self.englishBefore) {
                 side = .before
                 j = k
-            } else if let k = match(j, "by") {
+            } else if let k = match(j, .by) {
                 side = .by
                 j = k
             } else {
@@ -420,7 +441,7 @@ extension DateGrammar {
             return (side == .after ? .interval(start, nil, .year) : .interval(nil, start, .year), next)
         }
         guard let (point, next) = parsePoint(j) else { return nil }
-        if side == .after, isWord(i, "from"), let result = forDuration(point, next) { return result }
+        if side == .after, isWord(i, .from), let result = forDuration(point, next) { return result }
         let resolved = resolve(point)
         switch side {
         case .after:
@@ -439,11 +460,11 @@ extension DateGrammar {
         var direction = 0
         func modifier(_ k: Int) -> (Int, Int)? {
             if language == .pt {
-                if isWord(k, in: ["proximos", "proximas", "proximo", "proxima"]) { return (1, k + 1) }
-                if isWord(k, in: ["ultimos", "ultimas", "passados", "passadas", "anteriores"]) { return (-1, k + 1) }
+                if isWord(k, in: [.proximos, .proximas, .proximo, .proxima]) { return (1, k + 1) }
+                if isWord(k, in: [.ultimos, .ultimas, .passados, .passadas, .anteriores]) { return (-1, k + 1) }
             } else {
-                if isWord(k, "next") { return (1, k + 1) }
-                if isWord(k, in: ["last", "past", "previous"]) { return (-1, k + 1) }
+                if isWord(k, .next) { return (1, k + 1) }
+                if isWord(k, in: [.last, .past, .previous]) { return (-1, k + 1) }
             }
             return nil
         }
@@ -451,11 +472,11 @@ extension DateGrammar {
         guard let (amount, afterCount) = count(j), !(amount == 1 && direction == 0) else { return nil }
         j = afterCount
         if direction == 0, let (value, k) = modifier(j) { direction = value; j = k }
-        guard let text = word(j), let unit = unit(j), text != "h", text != "hs" else { return nil }
+        guard let text = word(j), let unit = unit(j), text != .h, text != .hs else { return nil }
         j += 1
         if direction == 0, language == .pt {
-            if let k = match(j, "que", "vem") ?? match(j, "seguintes") ?? match(j, "proximos") ?? match(j, "proximas") { direction = 1; j = k }
-            else if let k = match(j, "anteriores") ?? match(j, "passados") ?? match(j, "passadas") ?? match(j, "atras") { direction = -1; j = k }
+            if let k = match(j, .que, .vem) ?? match(j, .seguintes) ?? match(j, .proximos) ?? match(j, .proximas) { direction = 1; j = k }
+            else if let k = match(j, .anteriores) ?? match(j, .passados) ?? match(j, .passadas) ?? match(j, .atras) { direction = -1; j = k }
         }
         guard direction != 0 else { return nil }
         let base = now.truncated(to: unit)
@@ -468,7 +489,7 @@ extension DateGrammar {
 
     /// "from 18th Dec for 10 days", "4pm for 30 mins".
     func forDuration(_ point: TimePoint, _ i: Int) -> (ResolvedTime, Int)? {
-        guard isWord(i, "for") || isWord(i, "por"), let ((amount, unit), next) = duration(i + 1) else { return nil }
+        guard isWord(i, .for) || isWord(i, .por), let ((amount, unit), next) = duration(i + 1) else { return nil }
         let resolved = resolve(point)
         guard let start = resolved.from, !resolved.isInterval else { return nil }
         let grain = min(resolved.grain, unit)
@@ -477,9 +498,9 @@ extension DateGrammar {
 
     /// "for 10 days from 18th Dec", "for 30' starting from 4pm".
     func forDurationFirst(_ i: Int) -> (ResolvedTime, Int)? {
-        guard isWord(i, "for"), let ((amount, unit), next) = duration(i + 1) else { return nil }
+        guard isWord(i, .for), let ((amount, unit), next) = duration(i + 1) else { return nil }
         var j = next
-        if let k = match(j, "starting", "from") ?? match(j, "from") { j = k } else { return nil }
+        if let k = match(j, .starting, .from) ?? match(j, .from) { j = k } else { return nil }
         guard let (point, end) = parsePoint(j) else { return nil }
         let resolved = resolve(point)
         guard let start = resolved.from, !resolved.isInterval else { return nil }
@@ -495,25 +516,25 @@ extension DateGrammar {
         var j = i
         var which = 0
         if language == .en {
-            if isWord(j, "next") || isWord(j, "this") { j += 1 } else if isWord(j, "last") { which = -1; j += 1 } else if isWord(j, "the") { j += 1 }
-            if isWord(j, "the") { j += 1 }
+            if isWord(j, .next) || isWord(j, .this) { j += 1 } else if isWord(j, .last) { which = -1; j += 1 } else if isWord(j, .the) { j += 1 }
+            if isWord(j, .the) { j += 1 }
         } else {
-            if isWord(j, in: ["proximo", "proxima", "este", "esta", "neste", "nesta", "no", "na", "o", "a"]) { j += 1 } else if isWord(j, in: ["ultimo", "ultima"]) { which = -1; j += 1 }
+            if isWord(j, in: [.proximo, .proxima, .este, .esta, .neste, .nesta, .no, .na, .o, .a]) { j += 1 } else if isWord(j, in: [.ultimo, .ultima]) { which = -1; j += 1 }
         }
         guard let (holiday, afterName) = holidayName(j) else { return nil }
         j = afterName
         var explicitYear: Int?
         var anchor = today
-        if let (value, next) = year(j) ?? (isWord(j, "de") || isWord(j, "in") || isWord(j, "of") ? year(j + 1) : nil) {
+        if let (value, next) = year(j) ?? (isWord(j, .de) || isWord(j, .in) || isWord(j, .of) ? year(j + 1) : nil) {
             explicitYear = value
             j = next
-        } else if let k = match(j, "of", "next", "year") ?? match(j, "do", "ano", "que", "vem") ?? match(j, "do", "proximo", "ano") {
+        } else if let k = match(j, .of, .next, .year) ?? match(j, .do, .ano, .que, .vem) ?? match(j, .do, .proximo, .ano) {
             explicitYear = now.year + 1
             j = k
-        } else if let k = match(j, "of", "last", "year") ?? match(j, "do", "ano", "passado") {
+        } else if let k = match(j, .of, .last, .year) ?? match(j, .do, .ano, .passado) {
             explicitYear = now.year - 1
             j = k
-        } else if let k = match(j, "of", "this", "year") ?? match(j, "deste", "ano") ?? match(j, "desse", "ano") {
+        } else if let k = match(j, .of, .this, .year) ?? match(j, .deste, .ano) ?? match(j, .desse, .ano) {
             explicitYear = now.year
             j = k
         } else if let (span, next) = shift(j), span.grain <= .month {
@@ -538,17 +559,18 @@ extension DateGrammar {
     }
 
     private func holidayName(_ i: Int) -> (Holiday, Int)? {
-        guard let first = word(i), let candidates = HolidayNames.byFirstWord[first] else { return nil }
+        guard i < tokens.count, tokens[i].entry >= 0, DateLexicon.entries[Int(tokens[i].entry)].startsHoliday,
+              let candidates = HolidayNames.byFirstEntry[tokens[i].entry] else { return nil }
         for candidate in candidates {
             var j = i
             var matched = true
-            for text in candidate.words {
+            for entry in candidate.entries {
                 while isSymbol(j, "-") || isSymbol(j, ".") { j += 1 }
-                guard isWord(j, text) else { matched = false; break }
+                guard j < tokens.count, tokens[j].kind == .word, tokens[j].entry == entry else { matched = false; break }
                 j += 1
             }
             if matched {
-                if isSymbol(j, "."), isWord(j - 1, "jr") { j += 1 }
+                if isSymbol(j, "."), isWord(j - 1, .jr) { j += 1 }
                 return (HolidayNames.all[candidate.holiday], j)
             }
         }

@@ -3,9 +3,9 @@
 extension DateGrammar {
     func parseSpan(_ i: Int) -> (Span, Int)? {
         guard i < tokens.count else { return nil }
-        if let cached = memo.spans[i] { return cached }
+        if let cached = memo.slots[i].span { return cached }
         let result = computeSpan(i)
-        memo.spans[i] = .some(result)
+        memo.slots[i].span = .some(result)
         return result
     }
 
@@ -41,28 +41,28 @@ extension DateGrammar {
         func day(_ offset: Int, _ next: Int) -> (Span, Int) { (Span(start: today.adding(days: offset), grain: .day), next) }
         guard let text = word(i) else { return nil }
         switch text {
-        case "hoje", "hj", "today": return day(0, i + 1)
-        case "amanha", "amnh", "tomorrow", "tomorrows": return day(1, i + 1)
-        case "ontem", "yesterday": return day(-1, i + 1)
-        case "anteontem": return day(-2, i + 1)
-        case "depois":
-            if let k = match(i, "depois", "de", "amanha") { return day(2, k) }
-        case "antes":
-            if let k = match(i, "antes", "de", "ontem") { return day(-2, k) }
-        case "the", "day":
-            let j = text == "the" ? i + 1 : i
-            if let k = match(j, "day", "after", "tomorrow") { return day(2, k) }
-            if let k = match(j, "day", "before", "yesterday") { return day(-2, k) }
-        case "agora", "now", "atm":
+        case .hoje, .hj, .today: return day(0, i + 1)
+        case .amanha, .amnh, .tomorrow, .tomorrows: return day(1, i + 1)
+        case .ontem, .yesterday: return day(-1, i + 1)
+        case .anteontem: return day(-2, i + 1)
+        case .depois:
+            if let k = match(i, .depois, .de, .amanha) { return day(2, k) }
+        case .antes:
+            if let k = match(i, .antes, .de, .ontem) { return day(-2, k) }
+        case .the, .day:
+            let j = text == .the ? i + 1 : i
+            if let k = match(j, .day, .after, .tomorrow) { return day(2, k) }
+            if let k = match(j, .day, .before, .yesterday) { return day(-2, k) }
+        case .agora, .now, .atm:
             return (Span(start: now, grain: .second), i + 1)
-        case "right", "just":
-            if isWord(i + 1, "now") { return (Span(start: now, grain: .second), i + 2) }
-        case "at":
-            if let k = match(i, "at", "the", "moment") { return (Span(start: now, grain: .second), k) }
-            if let k = match(i, "at", "this", "time") { return day(0, k) }
-        case "nesse", "neste", "nesta", "nessa":
-            if isWord(i + 1, "instante") { return (Span(start: now, grain: .second), i + 2) }
-            if isWord(i + 1, "momento") { return day(0, i + 2) }
+        case .right, .just:
+            if isWord(i + 1, .now) { return (Span(start: now, grain: .second), i + 2) }
+        case .at:
+            if let k = match(i, .at, .the, .moment) { return (Span(start: now, grain: .second), k) }
+            if let k = match(i, .at, .this, .time) { return day(0, k) }
+        case .nesse, .neste, .nesta, .nessa:
+            if isWord(i + 1, .instante) { return (Span(start: now, grain: .second), i + 2) }
+            if isWord(i + 1, .momento) { return day(0, i + 2) }
         default: break
         }
         return nil
@@ -87,37 +87,37 @@ extension DateGrammar {
         var j = i
         var which = Which.nearest
         if language == .pt {
-            if isWord(j, in: ["proxima", "proximo"]) { which = .nextWeek; j += 1 }
-            else if isWord(j, in: ["ultima", "ultimo"]) { which = .previous; j += 1 }
-            else { j = skip(j, ["essa", "esta", "este", "esse", "nessa", "nesta", "neste", "nesse", "na", "no", "a", "o", "de", "dia"]) }
+            if isWord(j, in: [.proxima, .proximo]) { which = .nextWeek; j += 1 }
+            else if isWord(j, in: [.ultima, .ultimo]) { which = .previous; j += 1 }
+            else { j = skip(j, [.essa, .esta, .este, .esse, .nessa, .nesta, .neste, .nesse, .na, .no, .a, .o, .de, .dia]) }
         } else {
-            if isWord(j, "next") || match(j, "around", "next") != nil { which = .nextWeek; j += isWord(j, "next") ? 1 : 2 }
-            else if isWord(j, "last") || isWord(j, "past") || isWord(j, "previous") {
+            if isWord(j, .next) || match(j, .around, .next) != nil { which = .nextWeek; j += isWord(j, .next) ? 1 : 2 }
+            else if isWord(j, .last) || isWord(j, .past) || isWord(j, .previous) {
                 which = .previous
                 j += 1
-            } else if let k = match(j, "last", "weeks") {
+            } else if let k = match(j, .last, .weeks) {
                 which = .lastWeek
                 j = k
             } else {
-                j = skip(j, ["this", "on", "coming", "upcoming"])
+                j = skip(j, [.this, .on, .coming, .upcoming])
             }
         }
         guard let (weekday, afterName) = weekday(j) else { return nil }
         j = afterName
         if which == .nearest {
             if language == .pt {
-                if let k = match(j, "que", "vem") ?? match(j, "da", "semana", "que", "vem") ?? match(j, "da", "proxima", "semana") ?? match(j, "na", "proxima", "semana") ?? match(j, "da", "outra", "semana") {
+                if let k = match(j, .que, .vem) ?? match(j, .da, .semana, .que, .vem) ?? match(j, .da, .proxima, .semana) ?? match(j, .na, .proxima, .semana) ?? match(j, .da, .outra, .semana) {
                     which = .nextWeek; j = k
-                } else if let k = match(j, "passada") ?? match(j, "passado") ?? match(j, "da", "semana", "passada") {
-                    which = isWord(j, "da") ? .lastWeek : .previous; j = k
-                } else if let k = match(j, "desta", "semana") ?? match(j, "dessa", "semana") ?? match(j, "nesta", "semana") ?? match(j, "nessa", "semana") ?? match(j, "agora") {
+                } else if let k = match(j, .passada) ?? match(j, .passado) ?? match(j, .da, .semana, .passada) {
+                    which = isWord(j, .da) ? .lastWeek : .previous; j = k
+                } else if let k = match(j, .desta, .semana) ?? match(j, .dessa, .semana) ?? match(j, .nesta, .semana) ?? match(j, .nessa, .semana) ?? match(j, .agora) {
                     which = .thisWeek; j = k
                 }
             } else {
-                if let k = match(j, "after", "next") { which = .afterNext; j = k }
-                else if let k = match(j, "of", "next", "week") ?? match(j, "next", "week") { which = .nextWeek; j = k }
-                else if let k = match(j, "of", "this", "week") ?? match(j, "this", "week") { which = .thisWeek; j = k }
-                else if let k = match(j, "from", "last", "week") ?? match(j, "of", "last", "week") ?? match(j, "last", "week") { which = .lastWeek; j = k }
+                if let k = match(j, .after, .next) { which = .afterNext; j = k }
+                else if let k = match(j, .of, .next, .week) ?? match(j, .next, .week) { which = .nextWeek; j = k }
+                else if let k = match(j, .of, .this, .week) ?? match(j, .this, .week) { which = .thisWeek; j = k }
+                else if let k = match(j, .from, .last, .week) ?? match(j, .of, .last, .week) ?? match(j, .last, .week) { which = .lastWeek; j = k }
             }
         }
         if which == .nearest, let (dayNumber, next) = weekdayDayNumber(j) {
@@ -154,10 +154,10 @@ extension DateGrammar {
             requiredWeekday = weekday
             j = next
             if isSymbol(j, ",") { j += 1 }
-            j = skip(j, language == .pt ? ["dia"] : ["the"])
+            j = skip(j, language == .pt ? [.dia] : [.the])
         }
-        if language == .pt, requiredWeekday == nil { j = skip(j, ["no", "o", "dia", "em", "de"]) }
-        if language == .en, requiredWeekday == nil { j = skip(j, ["on", "the"]) }
+        if language == .pt, requiredWeekday == nil { j = skip(j, [.no, .o, .dia, .em, .de]) }
+        if language == .en, requiredWeekday == nil { j = skip(j, [.on, .the]) }
         guard let (parsedYear, month, day, parsedNext) = numericDate(j) ?? dayMonthYear(j) ?? monthDayYear(j) else { return nil }
         var year = parsedYear
         var next = parsedNext
@@ -191,21 +191,21 @@ extension DateGrammar {
         var j = i
         if isSymbol(j, ",") { j += 1 }
         if language == .en {
-            let hasThe = isWord(j, "the")
+            let hasThe = isWord(j, .the)
             if hasThe { j += 1 }
             guard let value = number(j), digits(j) <= 2, (1...31).contains(value) else { return nil }
             let next = ordinalSuffix(j + 1)
             guard next > j + 1 || hasThe else { return nil }
-            if month(next, allowAbbreviation: true) != nil || isWord(next, "of") { return nil }
+            if month(next, allowAbbreviation: true) != nil || isWord(next, .of) { return nil }
             return (value, next)
         }
-        guard isWord(j, "dia"), let value = number(j + 1), (1...31).contains(value) else { return nil }
-        if isWord(j + 2, "de") || month(j + 2, allowAbbreviation: true) != nil { return nil }
+        guard isWord(j, .dia), let value = number(j + 1), (1...31).contains(value) else { return nil }
+        if isWord(j + 2, .de) || month(j + 2, allowAbbreviation: true) != nil { return nil }
         return (value, j + 2)
     }
 
     private func riskyWeekday(_ i: Int) -> (Int, Int)? {
-        guard let value = lexeme(i).weekday, let text = word(i), words.riskyWeekdays.contains(text) else { return nil }
+        guard let value = lexeme(i).weekday, lexeme(i).isRiskyWeekday else { return nil }
         return (value, i + 1)
     }
 
@@ -220,9 +220,9 @@ extension DateGrammar {
     private func numericDate(_ i: Int) -> (Int?, Int, Int, Int)? {
         guard let first = number(i), digits(i) <= 4 else { return nil }
         let separator = i + 1
-        guard i + 2 < tokens.count, tokens[separator].kind == .symbol, ["/", "-", "."].contains(tokens[separator].text),
+        guard i + 2 < tokens.count, tokens[separator].kind == .symbol, (["/", "-", "."] as [Unicode.Scalar]).contains(tokens[separator].symbol),
               let second = number(separator + 1) else { return nil }
-        let sep = tokens[separator].text
+        let sep = tokens[separator].symbol
         let tight = glued(separator) && glued(separator + 1)
         if !tight && sep != "/" && !(sep == "-" && language == .en) { return nil }
         if sep == "." && !tight { return nil }
@@ -262,21 +262,21 @@ extension DateGrammar {
     private func dayMonthYear(_ i: Int) -> (Int?, Int, Int, Int)? {
         var j = i
         var day: Int
-        if language == .en, let k = match(j, "the", "ides", "of") ?? match(j, "ides", "of") {
+        if language == .en, let k = match(j, .the, .ides, .of) ?? match(j, .ides, .of) {
             day = 15
             j = k
         } else {
-            if language == .en, isWord(j, "the") { j += 1 }
+            if language == .en, isWord(j, .the) { j += 1 }
             guard let (value, next) = dayOfMonth(j) else { return nil }
             day = value
             j = next
             if isSymbol(j, "/") || isSymbol(j, "-") {
                 // 31/Oct/1974
-                guard let (month, k) = month(j + 1, allowAbbreviation: true), isSymbol(k, tokens[j].text), let (value, count) = number(k + 1).map({ ($0, digits(k + 1)) }),
+                guard let (month, k) = month(j + 1, allowAbbreviation: true), isSymbol(k, tokens[j].symbol), let (value, count) = number(k + 1).map({ ($0, digits(k + 1)) }),
                       let year = twoDigitYear(value, digits: count) else { return nil }
                 return (year, month, day, k + 2)
             }
-            if language == .pt { if isWord(j, "de") { j += 1 } } else { j = skip(j, ["of", "the"]) }
+            if language == .pt { if isWord(j, .de) { j += 1 } } else { j = skip(j, [.of, .the]) }
         }
         guard let (month, next) = month(j, allowAbbreviation: true) else { return nil }
         j = next
@@ -288,7 +288,7 @@ extension DateGrammar {
     private func monthDayYear(_ i: Int) -> (Int?, Int, Int, Int)? {
         guard let (month, afterMonth) = month(i, allowAbbreviation: true) else { return nil }
         var j = afterMonth
-        if language == .en, isWord(j, "the") { j += 1 }
+        if language == .en, isWord(j, .the) { j += 1 }
         guard let (day, next) = dayOfMonth(j) else { return nil }
         // "July 13-15" is a range, read by the interval rules.
         if isSymbol(next, "-") && number(next + 1) != nil { return nil }
@@ -300,11 +300,11 @@ extension DateGrammar {
 
     func trailingYear(_ i: Int) -> (Int, Int)? {
         var j = i
-        if isSymbol(j, ",") || isWord(j, "de") || isWord(j, "of") { j += 1 }
+        if isSymbol(j, ",") || isWord(j, .de) || isWord(j, .of) { j += 1 }
         if let (year, next) = year(j) { return (year, next) }
         if let value = number(j), digits(j) == 2, isSymbol(j - 1, ",") == false, !isSymbol(j + 1, ":"), !glued(j + 1) || word(j + 1) == nil {
             // "14th April 15"
-            if language == .en, word(j + 1) == nil || !(isWord(j + 1, in: ["h", "am", "pm"])) { return (2000 + value, j + 1) }
+            if language == .en, word(j + 1) == nil || !(isWord(j + 1, in: [.h, .am, .pm])) { return (2000 + value, j + 1) }
         }
         return nil
     }
@@ -314,27 +314,27 @@ extension DateGrammar {
         var j = i
         let day: Int
         if language == .pt {
-            j = skip(j, ["no", "esse", "este", "essa", "esta", "nesse", "neste", "o"])
-            guard isWord(j, "dia"), let (value, next) = dayOfMonth(j + 1) else { return nil }
+            j = skip(j, [.no, .esse, .este, .essa, .esta, .nesse, .neste, .o])
+            guard isWord(j, .dia), let (value, next) = dayOfMonth(j + 1) else { return nil }
             day = value
             j = next
-            if isWord(j, "do"), isWord(j + 1, in: ["mes", "proximo"]) { return nil }
+            if isWord(j, .do), isWord(j + 1, in: [.mes, .proximo]) { return nil }
         } else {
             var prefixed = false
-            if isWord(j, "on") { j += 1; prefixed = true }
-            if isWord(j, "the") { j += 1; prefixed = true }
+            if isWord(j, .on) { j += 1; prefixed = true }
+            if isWord(j, .the) { j += 1; prefixed = true }
             if !prefixed, number(j) != nil {
                 let k = ordinalSuffix(j + 1)
-                prefixed = isWord(k, "of") || (isWord(k, "day") && isWord(k + 1, "of"))
+                prefixed = isWord(k, .of) || (isWord(k, .day) && isWord(k + 1, .of))
             }
             guard prefixed else { return nil }
             if let value = number(j), digits(j) <= 2, ordinalSuffix(j + 1) > j + 1 {
                 day = value
                 j = ordinalSuffix(j + 1)
-            } else if let value = number(j), digits(j) <= 2, isWord(j + 1, "of") || isWord(j + 1, "day") {
+            } else if let value = number(j), digits(j) <= 2, isWord(j + 1, .of) || isWord(j + 1, .day) {
                 day = value
                 j += 1
-            } else if isWord(i, "on"), isWord(i + 1, "the"), let (value, next) = dayOfMonth(j), word(j) != nil {
+            } else if isWord(i, .on), isWord(i + 1, .the), let (value, next) = dayOfMonth(j), word(j) != nil {
                 day = value
                 j = next
             } else {
@@ -342,12 +342,12 @@ extension DateGrammar {
             }
             guard (1...31).contains(day) else { return nil }
             // "20th of next month", "the 20th of the current month"
-            j = skip(j, ["day"])
-            if isWord(j, "of") {
-                let k = skip(j + 1, ["the"])
+            j = skip(j, [.day])
+            if isWord(j, .of) {
+                let k = skip(j + 1, [.the])
                 var offset: Int?
-                if isWord(k, in: ["next", "following"]) { offset = 1 } else if isWord(k, in: ["this", "current"]) { offset = 0 } else if isWord(k, in: ["previous", "last"]) { offset = -1 }
-                if let offset, isWord(k + 1, "month") {
+                if isWord(k, in: [.next, .following]) { offset = 1 } else if isWord(k, in: [.this, .current]) { offset = 0 } else if isWord(k, in: [.previous, .last]) { offset = -1 }
+                if let offset, isWord(k + 1, .month) {
                     let month = today.truncated(to: .month).adding(months: offset)
                     guard LocalDateTime.isValid(year: month.year, month: month.month, day: day) else { return nil }
                     return (Span(start: LocalDateTime(year: month.year, month: month.month, day: day), grain: .day), k + 2)
@@ -374,24 +374,24 @@ extension DateGrammar {
         var offset = 0
         var explicitContext = false
         if language == .pt {
-            if isWord(j, "em") || isWord(j, "no") || isWord(j, "de") || isWord(j, "durante") { j += 1; explicitContext = true }
-            if let k = match(j, "mes", "de") ?? match(j, "o", "mes", "de") { j = k; explicitContext = true }
+            if isWord(j, .em) || isWord(j, .no) || isWord(j, .de) || isWord(j, .durante) { j += 1; explicitContext = true }
+            if let k = match(j, .mes, .de) ?? match(j, .o, .mes, .de) { j = k; explicitContext = true }
         } else {
-            if isWord(j, "in") || isWord(j, "during") { j += 1; explicitContext = true }
-            if isWord(j, "next") { j += 1; offset = 1; explicitContext = true }
+            if isWord(j, .in) || isWord(j, .during) { j += 1; explicitContext = true }
+            if isWord(j, .next) { j += 1; offset = 1; explicitContext = true }
         }
-        guard let (month, next) = month(j, allowAbbreviation: false) ?? (language == .en && explicitContext && isWord(j, "may") ? (5, j + 1) : nil) else { return nil }
-        if language == .en, isWord(j, "may"), !explicitContext { return nil }
+        guard let (month, next) = month(j, allowAbbreviation: false) ?? (language == .en && explicitContext && isWord(j, .may) ? (5, j + 1) : nil) else { return nil }
+        if language == .en, isWord(j, .may), !explicitContext { return nil }
         j = next
         if let (year, after) = trailingYear(j), trailingYearIsReal(j) {
             return (Span(start: LocalDateTime(year: year, month: month, day: 1), grain: .month), after)
         }
         var year = month >= now.month ? now.year : now.year + 1
         if offset == 1, month <= now.month { year = now.year + 1 }
-        if language == .en, isWord(j, "in"), let ((amount, unit), k) = duration(j + 1), unit == .year {
+        if language == .en, isWord(j, .in), let ((amount, unit), k) = duration(j + 1), unit == .year {
             return (Span(start: LocalDateTime(year: now.year + amount, month: month, day: 1), grain: .month), k)
         }
-        if language == .en, let k = match(j, "after", "next") {
+        if language == .en, let k = match(j, .after, .next) {
             year = (month > now.month ? now.year : now.year + 1) + 1
             j = k
         }
@@ -400,7 +400,7 @@ extension DateGrammar {
 
     func trailingYearIsReal(_ i: Int) -> Bool {
         var j = i
-        if isSymbol(j, ",") || isWord(j, "de") || isWord(j, "of") { j += 1 }
+        if isSymbol(j, ",") || isWord(j, .de) || isWord(j, .of) { j += 1 }
         return year(j) != nil
     }
 
@@ -410,31 +410,31 @@ extension DateGrammar {
         var j = i
         var offset: Int?
         if language == .pt {
-            if isWord(j, in: ["este", "esta", "esse", "essa", "neste", "nesta", "nesse", "nessa"]) { offset = 0 }
-            else if isWord(j, in: ["proximo", "proxima"]) { offset = 1 }
-            else if isWord(j, in: ["ultimo", "ultima", "passado", "passada", "anterior"]) { offset = -1 }
+            if isWord(j, in: [.este, .esta, .esse, .essa, .neste, .nesta, .nesse, .nessa]) { offset = 0 }
+            else if isWord(j, in: [.proximo, .proxima]) { offset = 1 }
+            else if isWord(j, in: [.ultimo, .ultima, .passado, .passada, .anterior]) { offset = -1 }
             if offset != nil { j += 1 }
         } else {
-            if let k = match(j, "upcoming") ?? match(j, "coming") ?? match(j, "the", "following") ?? match(j, "following") ?? match(j, "around", "next") ?? match(j, "next") {
+            if let k = match(j, .upcoming) ?? match(j, .coming) ?? match(j, .the, .following) ?? match(j, .following) ?? match(j, .around, .next) ?? match(j, .next) {
                 j = k
                 offset = 1
-                if let (count, next) = count(j), count > 1, let unit = unit(next), unit >= .day, isWord(i, "upcoming") {
+                if let (count, next) = count(j), count > 1, let unit = unit(next), unit >= .day, isWord(i, .upcoming) {
                     return (Span(start: now.truncated(to: unit).adding(count, unit), grain: unit), next + 1)
                 }
-            } else if let k = match(j, "this") ?? match(j, "current") { j = k; offset = 0 }
-            else if let k = match(j, "last") ?? match(j, "past") ?? match(j, "previous") { j = k; offset = -1 }
-            else if let (count, next) = count(j), isWord(next, "upcoming"), let unit = unit(next + 1), unit >= .day {
+            } else if let k = match(j, .this) ?? match(j, .current) { j = k; offset = 0 }
+            else if let k = match(j, .last) ?? match(j, .past) ?? match(j, .previous) { j = k; offset = -1 }
+            else if let (count, next) = count(j), isWord(next, .upcoming), let unit = unit(next + 1), unit >= .day {
                 return (Span(start: now.truncated(to: unit).adding(count, unit), grain: unit), next + 2)
             }
         }
-        guard let text = word(j), let unit = unit(j), unit >= .hour, !text.hasSuffix("s") || text == "mes" else { return nil }
+        guard let text = word(j), let unit = unit(j), unit >= .hour, !spelling(j).hasSuffix("s") || text == .mes else { return nil }
         if unit == .hour && language == .en { return nil }
         if unit == .day { return nil }
         j += 1
         if offset == nil, language == .pt {
-            if let k = match(j, "que", "vem") ?? match(j, "seguinte") ?? match(j, "proximo") ?? match(j, "proxima") { offset = 1; j = k }
-            else if let k = match(j, "passado") ?? match(j, "passada") ?? match(j, "anterior") { offset = -1; j = k }
-            else if let k = match(j, "atual") ?? match(j, "actual") ?? match(j, "corrente") { offset = 0; j = k }
+            if let k = match(j, .que, .vem) ?? match(j, .seguinte) ?? match(j, .proximo) ?? match(j, .proxima) { offset = 1; j = k }
+            else if let k = match(j, .passado) ?? match(j, .passada) ?? match(j, .anterior) { offset = -1; j = k }
+            else if let k = match(j, .atual) ?? match(j, .actual) ?? match(j, .corrente) { offset = 0; j = k }
         }
         guard let offset else { return nil }
         if unit == .hour, offset == 0 { return nil }
@@ -445,12 +445,12 @@ extension DateGrammar {
     /// "primeiro mês de 2013", "último mês de 2013".
     private func ordinalUnit(_ i: Int) -> (Span, Int)? {
         var j = i
-        if let value = number(j), glued(j + 1), let text = word(j + 1), text == "q", glued(j + 2), let quarter = number(j + 2), (1...4).contains(quarter) {
+        if let value = number(j), glued(j + 1), let text = word(j + 1), text == .q, glued(j + 2), let quarter = number(j + 2), (1...4).contains(quarter) {
             let year = digits(j) == 4 ? value : (digits(j) == 2 ? 2000 + value : -1)
             guard year > 0 else { return nil }
             return (Span(start: LocalDateTime(year: year, month: (quarter - 1) * 3 + 1, day: 1), grain: .quarter), j + 3)
         }
-        j = skip(j, language == .pt ? ["o", "no", "do", "de"] : ["the", "in"])
+        j = skip(j, language == .pt ? [.o, .no, .do, .de] : [.the, .in])
         var ordinal: Int
         if let value = number(j), digits(j) == 1, ordinalSuffix(j + 1) > j + 1 {
             ordinal = value
@@ -458,7 +458,7 @@ extension DateGrammar {
         } else if let text = word(j), let value = ordinalWord(j) {
             ordinal = value
             j += 1
-            if text.hasPrefix("decim"), let unit = ordinalWord(j), unit > 0 { ordinal += unit; j += 1 }
+            if spelling(j - 1).hasPrefix("decim"), let unit = ordinalWord(j), unit > 0 { ordinal += unit; j += 1 }
         } else {
             return nil
         }
@@ -478,17 +478,17 @@ extension DateGrammar {
 
     /// "em 2014", "in 2014", "in 2014 BC".
     private func yearExpression(_ i: Int) -> (Span, Int)? {
-        guard isWord(i, in: ["em", "in", "no", "ano", "de", "do"]) else { return nil }
+        guard isWord(i, in: [.em, .in, .no, .ano, .de, .do]) else { return nil }
         var j = i + 1
-        if isWord(j, "ano") { j += 1 }
+        if isWord(j, .ano) { j += 1 }
         var value: Int
         if let (year, next) = year(j) { value = year; j = next }
-        else if language == .en, let v = number(j), digits(j) <= 2, isWord(j + 1, "a") || isWord(j + 1, "ad") || isWord(j + 1, "b") || isWord(j + 1, "bc") { value = v; j += 1 }
+        else if language == .en, let v = number(j), digits(j) <= 2, isWord(j + 1, .a) || isWord(j + 1, .ad) || isWord(j + 1, .b) || isWord(j + 1, .bc) { value = v; j += 1 }
         else { return nil }
         if language == .en {
-            if let k = match(j, "ad") ?? match(j, "a") .flatMap({ isSymbol($0, ".") && isWord($0 + 1, "d") ? $0 + 2 : nil }) {
+            if let k = match(j, .ad) ?? match(j, .a) .flatMap({ isSymbol($0, ".") && isWord($0 + 1, .d) ? $0 + 2 : nil }) {
                 j = isSymbol(k, ".") ? k + 1 : k
-            } else if let k = match(j, "bc") ?? match(j, "b").flatMap({ isSymbol($0, ".") && isWord($0 + 1, "c") ? $0 + 2 : nil }) {
+            } else if let k = match(j, .bc) ?? match(j, .b).flatMap({ isSymbol($0, ".") && isWord($0 + 1, .c) ? $0 + 2 : nil }) {
                 j = isSymbol(k, ".") ? k + 1 : k
                 value = -value
             }
@@ -503,14 +503,14 @@ extension DateGrammar {
     func duration(_ i: Int) -> ((Int, TimeGrain), Int)? {
         var j = i
         if language == .en {
-            if let k = match(j, "half", "an", "hour") ?? match(j, "half", "hour") { return ((30, .minute), k) }
-            if let k = match(j, "a", "quarter", "of", "an", "hour") ?? match(j, "quarter", "of", "an", "hour") { return ((15, .minute), k) }
-            if isWord(j, "three"), isSymbol(j + 1, "-"), let k = match(j + 2, "quarters", "of", "an", "hour") { return ((45, .minute), k) }
-            if let k = match(j, "three", "quarters", "of", "an", "hour") { return ((45, .minute), k) }
-            if let k = match(j, "a", "fortnight") ?? match(j, "fortnight") { return ((14, .day), k) }
+            if let k = match(j, .half, .an, .hour) ?? match(j, .half, .hour) { return ((30, .minute), k) }
+            if let k = match(j, .a, .quarter, .of, .an, .hour) ?? match(j, .quarter, .of, .an, .hour) { return ((15, .minute), k) }
+            if isWord(j, .three), isSymbol(j + 1, "-"), let k = match(j + 2, .quarters, .of, .an, .hour) { return ((45, .minute), k) }
+            if let k = match(j, .three, .quarters, .of, .an, .hour) { return ((45, .minute), k) }
+            if let k = match(j, .a, .fortnight) ?? match(j, .fortnight) { return ((14, .day), k) }
         } else {
-            if let k = match(j, "meia", "hora") { return ((30, .minute), k) }
-            if let k = match(j, "um", "quarto", "de", "hora") { return ((15, .minute), k) }
+            if let k = match(j, .meia, .hora) { return ((30, .minute), k) }
+            if let k = match(j, .um, .quarto, .de, .hora) { return ((15, .minute), k) }
         }
         // 1/4h, 1/2 hour, 3/4 h
         if let numerator = number(j), isSymbol(j + 1, "/"), glued(j + 1), let denominator = number(j + 2), glued(j + 2), denominator == 2 || denominator == 4, numerator < denominator {
@@ -526,18 +526,18 @@ extension DateGrammar {
         guard var (amount, next) = count(j) else { return nil }
         if number(j) != nil, digits(j) > 4 { return nil }
         j = next
-        if language == .en, isWord(j, "more") { j += 1 }
+        if language == .en, isWord(j, .more) { j += 1 }
         var half = false
-        if language == .en, let k = match(j, "and", "an", "half") ?? match(j, "and", "a", "half") { half = true; j = k }
+        if language == .en, let k = match(j, .and, .an, .half) ?? match(j, .and, .a, .half) { half = true; j = k }
         guard let text = word(j), var unit = unit(j) else {
             // "in 15'" minutes, "in 1\"" seconds
             if isSymbol(j, "'") { return ((amount, .minute), j + 1) }
             if isSymbol(j, "\"") { return ((amount, .second), j + 1) }
             return nil
         }
-        if text == "h" || text == "hs", glued(j) == false, language == .pt { return nil }
+        if text == .h || text == .hs, glued(j) == false, language == .pt { return nil }
         j += 1
-        if language == .pt, isWord(j, "e"), isWord(j + 1, "meia") {
+        if language == .pt, isWord(j, .e), isWord(j + 1, .meia) {
             half = true
             j += 2
         }
@@ -567,30 +567,32 @@ extension DateGrammar {
         var sign = 1
         var prefixed = false
         if language == .pt {
-            if let k = match(j, "daqui", "a") ?? match(j, "daqui") ?? match(j, "em") ?? match(j, "dentro", "de") ?? match(j, "depois", "de") { j = k; prefixed = true }
-            else if let k = match(j, "faz") ?? match(j, "fazem") ?? match(j, "ha") { j = k; prefixed = true; sign = -1 }
-        } else if isWord(j, "in") {
+            if let k = match(j, .daqui, .a) ?? match(j, .daqui) ?? match(j, .em) ?? match(j, .dentro, .de) ?? match(j, .depois, .de) { j = k; prefixed = true }
+            else if let k = match(j, .faz) ?? match(j, .fazem) ?? match(j, .ha) { j = k; prefixed = true; sign = -1 }
+        } else if isWord(j, .in) {
             j += 1
             prefixed = true
-            j = skip(j, ["about", "around", "approximately"])
+            j = skip(j, [.about, .around, .approximately])
         }
-        // N weekdays from now / ago
-        if let (amount, next) = count(j), let text = word(next), text.hasSuffix("s"), let weekday = words.weekdays[String(text.dropLast())] {
+        // N weekdays from now / ago. The words after the plural are checked first, so an ordinary
+        // plural ("2 filhos") costs no String work.
+        if let (amount, next) = count(j), word(next) != nil, isWord(next + 1, .from) || isWord(next + 1, .ago) || isWord(next + 1, .back),
+           spelling(next).hasSuffix("s"), let weekday = DateVocabulary.for(language).weekdays[String(spelling(next).dropLast())] {
             var k = next + 1
-            if let end = match(k, "from", "now") {
+            if let end = match(k, .from, .now) {
                 k = end
                 var day = today
                 for _ in 0..<amount { day = nextWeekday(weekday, after: day) }
                 return (Span(start: day, grain: .day), k)
             }
-            if let end = match(k, "ago") ?? match(k, "back") {
+            if let end = match(k, .ago) ?? match(k, .back) {
                 k = end
                 var day = today
                 for _ in 0..<amount { day = previousWeekday(weekday, before: day) }
                 return (Span(start: day, grain: .day), k)
             }
         }
-        if language == .en, prefixed, let value = number(j), digits(j) <= 2, word(j + 1) == nil || (unit(j + 1) == nil && !isWord(j + 1, "and")) , !isSymbol(j + 1, "/"), !isSymbol(j + 1, "."), !isSymbol(j + 1, "'"), !isSymbol(j + 1, "\""), !isSymbol(j + 1, ":") {
+        if language == .en, prefixed, let value = number(j), digits(j) <= 2, word(j + 1) == nil || (unit(j + 1) == nil && !isWord(j + 1, .and)) , !isSymbol(j + 1, "/"), !isSymbol(j + 1, "."), !isSymbol(j + 1, "'"), !isSymbol(j + 1, "\""), !isSymbol(j + 1, ":") {
             // "in 15": minutes.
             if word(j + 1) == nil { return (shifted(value, .minute), j + 1) }
         }
@@ -598,15 +600,15 @@ extension DateGrammar {
         j = next
         if prefixed {
             if sign == -1 { return (shifted(-amount, unit), j) }
-            if isWord(i, "dentro") { return nil }
+            if isWord(i, .dentro) { return nil }
             return (shifted(amount, unit), j)
         }
         if language == .en {
-            if let k = match(j, "from", "now") ?? match(j, "hence") ?? match(j, "later") { return (shifted(amount, unit), k) }
-            if let k = match(j, "from", "right", "now") { return (Span(start: now.adding(amount, unit), grain: .second), k) }
-            if let k = match(j, "from", "today") { return (shifted(amount, unit, from: today, anchorGrain: .day), k) }
-            if let k = match(j, "from", "tomorrow") { return (shifted(amount, unit, from: today.adding(days: 1), anchorGrain: .day), k) }
-            if let k = match(j, "ago") ?? match(j, "back") { return (shifted(-amount, unit), k) }
+            if let k = match(j, .from, .now) ?? match(j, .hence) ?? match(j, .later) { return (shifted(amount, unit), k) }
+            if let k = match(j, .from, .right, .now) { return (Span(start: now.adding(amount, unit), grain: .second), k) }
+            if let k = match(j, .from, .today) { return (shifted(amount, unit, from: today, anchorGrain: .day), k) }
+            if let k = match(j, .from, .tomorrow) { return (shifted(amount, unit, from: today.adding(days: 1), anchorGrain: .day), k) }
+            if let k = match(j, .ago) ?? match(j, .back) { return (shifted(-amount, unit), k) }
         }
         return nil
     }
@@ -616,20 +618,20 @@ extension DateGrammar {
     private func season(_ i: Int) -> (Span, Int)? {
         var j = i
         var offset = 0
-        if isWord(j, in: ["este", "esta", "esse", "essa", "neste", "nesse", "this", "current"]) { j += 1 }
-        else if isWord(j, in: ["next", "proximo", "proxima"]) { offset = 1; j += 1 }
-        else if isWord(j, in: ["last", "past", "previous"]) { offset = -1; j += 1 }
-        else if !isWord(j, in: ["no", "na", "in", "the"]) { return nil } else { j += 1 }
+        if isWord(j, in: [.este, .esta, .esse, .essa, .neste, .nesse, .this, .current]) { j += 1 }
+        else if isWord(j, in: [.next, .proximo, .proxima]) { offset = 1; j += 1 }
+        else if isWord(j, in: [.last, .past, .previous]) { offset = -1; j += 1 }
+        else if !isWord(j, in: [.no, .na, .in, .the]) { return nil } else { j += 1 }
         guard let text = word(j) else { return nil }
         j += 1
         // Named seasons use Duckling's fixed boundaries; "this season" the astronomical ones.
         let named: (start: (Int, Int), end: (Int, Int))?
         switch text {
-        case "verao", "summer": named = ((6, 21), (9, 24))
-        case "inverno", "winter": named = ((12, 21), (3, 21))
-        case "primavera", "spring": named = ((3, 20), (6, 21))
-        case "outono", "fall", "autumn": named = ((9, 23), (12, 21))
-        case "season", "seasons", "estacao":
+        case .verao, .summer: named = ((6, 21), (9, 24))
+        case .inverno, .winter: named = ((12, 21), (3, 21))
+        case .primavera, .spring: named = ((3, 20), (6, 21))
+        case .outono, .fall, .autumn: named = ((9, 23), (12, 21))
+        case .season, .seasons, .estacao:
             named = nil
         default: return nil
         }
@@ -668,18 +670,18 @@ extension DateGrammar {
         var j = i
         var offset = 0
         if language == .pt {
-            j = skip(j, ["este", "esse", "neste", "nesse", "no", "o"])
-            if isWord(j, "proximo") { offset = 1; j += 1 }
-            if isWord(j, in: ["ultimo"]) { offset = -1; j += 1 }
-            guard let k = match(j, "fim", "de", "semana") ?? match(j, "final", "de", "semana") else { return nil }
+            j = skip(j, [.este, .esse, .neste, .nesse, .no, .o])
+            if isWord(j, .proximo) { offset = 1; j += 1 }
+            if isWord(j, in: [.ultimo]) { offset = -1; j += 1 }
+            guard let k = match(j, .fim, .de, .semana) ?? match(j, .final, .de, .semana) else { return nil }
             j = k
-            if let k = match(j, "que", "vem") { offset = 1; j = k } else if let k = match(j, "passado") { offset = -1; j = k }
+            if let k = match(j, .que, .vem) { offset = 1; j = k } else if let k = match(j, .passado) { offset = -1; j = k }
         } else {
-            if let k = match(j, "this", "past") ?? match(j, "last") ?? match(j, "past") { offset = -1; j = k }
-            else if let k = match(j, "next") { offset = 1; j = k }
-            else { j = skip(j, ["this", "the", "on", "over"]) }
-            if let k = match(j, "weekend") ?? match(j, "wkend") ?? match(j, "week", "end") { j = k }
-            else if isWord(j, "week"), isSymbol(j + 1, "-"), isWord(j + 2, "end") { j += 3 }
+            if let k = match(j, .this, .past) ?? match(j, .last) ?? match(j, .past) { offset = -1; j = k }
+            else if let k = match(j, .next) { offset = 1; j = k }
+            else { j = skip(j, [.this, .the, .on, .over]) }
+            if let k = match(j, .weekend) ?? match(j, .wkend) ?? match(j, .week, .end) { j = k }
+            else if isWord(j, .week), isSymbol(j + 1, "-"), isWord(j + 2, .end) { j += 3 }
             else { return nil }
         }
         let friday = today.truncated(to: .week).adding(days: 4 + offset * 7)
@@ -693,25 +695,25 @@ extension DateGrammar {
         enum Part { case beginning, middle, end }
         var part: Part
         if language == .en {
-            j = skip(j, ["at", "the"])
-            if let text = word(j), ["eom", "bom", "eoy", "boy"].contains(text) {
-                let unit: TimeGrain = text.hasSuffix("m") ? .month : .year
+            j = skip(j, [.at, .the])
+            if let text = word(j), [.eom, .bom, .eoy, .boy].contains(text) {
+                let unit: TimeGrain = text == .eom || text == .bom ? .month : .year
                 let base = today.truncated(to: unit)
-                return (boundarySpan(text.hasPrefix("e") ? 2 : 0, of: base, unit), j + 1)
+                return (boundarySpan(text == .eom || text == .eoy ? 2 : 0, of: base, unit), j + 1)
             }
-            if isWord(j, "eod") { return (Span(start: today, grain: .day, end: today.adding(days: 1), isBoundary: true), j + 1) }
-            if isWord(j, "early") { part = .beginning } else if isWord(j, "mid") { part = .middle } else if isWord(j, "late") { part = .end }
-            else if let k = match(j, "beginning", "of") ?? match(j, "start", "of") { part = .beginning; j = k - 1 }
-            else if let k = match(j, "end", "of") { part = .end; j = k - 1 }
+            if isWord(j, .eod) { return (Span(start: today, grain: .day, end: today.adding(days: 1), isBoundary: true), j + 1) }
+            if isWord(j, .early) { part = .beginning } else if isWord(j, .mid) { part = .middle } else if isWord(j, .late) { part = .end }
+            else if let k = match(j, .beginning, .of) ?? match(j, .start, .of) { part = .beginning; j = k - 1 }
+            else if let k = match(j, .end, .of) { part = .end; j = k - 1 }
             else { return nil }
             j += 1
-            if isWord(j, "of") { j += 1 }
-            j = skip(j, ["the"])
+            if isWord(j, .of) { j += 1 }
+            j = skip(j, [.the])
         } else {
-            j = skip(j, ["no", "na", "ao", "o", "a", "ate"])
-            if isWord(j, in: ["inicio", "comeco", "comecinho"]) { part = .beginning } else if isWord(j, in: ["fim", "final", "finalzinho"]) { part = .end } else if isWord(j, "meados") { part = .middle } else { return nil }
+            j = skip(j, [.no, .na, .ao, .o, .a, .ate])
+            if isWord(j, in: [.inicio, .comeco, .comecinho]) { part = .beginning } else if isWord(j, in: [.fim, .final, .finalzinho]) { part = .end } else if isWord(j, .meados) { part = .middle } else { return nil }
             j += 1
-            guard isWord(j, in: ["do", "da", "de"]) else { return nil }
+            guard isWord(j, in: [.do, .da, .de]) else { return nil }
             j += 1
         }
         let index = part == .beginning ? 0 : (part == .middle ? 1 : 2)
@@ -722,26 +724,26 @@ extension DateGrammar {
             return (boundarySpan(index, of: LocalDateTime(year: year, month: month, day: 1), .month), k)
         }
         if let (year, next) = year(j) { return (boundarySpan(index, of: LocalDateTime(year: year, month: 1, day: 1), .year), next) }
-        if language == .pt, isWord(j, "dia") { return (Span(start: today.at(hour: 17), grain: .hour, end: today.adding(days: 1)), j + 1) }
+        if language == .pt, isWord(j, .dia) { return (Span(start: today.at(hour: 17), grain: .hour, end: today.adding(days: 1)), j + 1) }
         // "this week", "next month", "the year", "semana que vem"
         var offset = 0
         var k = j
         if language == .en {
-            if isWord(k, in: ["this", "current"]) { k += 1 }
-            else if isWord(k, in: ["next", "coming", "following"]) { offset = 1; k += 1 }
-            else if let m = match(k, "around", "next") { offset = 1; k = m }
-            else if isWord(k, in: ["last", "past", "previous"]) { offset = -1; k += 1 }
+            if isWord(k, in: [.this, .current]) { k += 1 }
+            else if isWord(k, in: [.next, .coming, .following]) { offset = 1; k += 1 }
+            else if let m = match(k, .around, .next) { offset = 1; k = m }
+            else if isWord(k, in: [.last, .past, .previous]) { offset = -1; k += 1 }
         } else {
-            if isWord(k, in: ["proximo", "proxima"]) { offset = 1; k += 1 }
+            if isWord(k, in: [.proximo, .proxima]) { offset = 1; k += 1 }
         }
         guard let unit = unit(k), unit == .week || unit == .month || unit == .year else { return nil }
         k += 1
         if language == .pt {
-            if let m = match(k, "que", "vem") { offset = 1; k = m } else if let m = match(k, "passado") ?? match(k, "passada") { offset = -1; k = m }
+            if let m = match(k, .que, .vem) { offset = 1; k = m } else if let m = match(k, .passado) ?? match(k, .passada) { offset = -1; k = m }
         }
         let base = today.truncated(to: unit).adding(offset, unit)
         var span = boundarySpan(index, of: base, unit)
-        if isWord(i, "by") { span.isBoundary = true }
+        if isWord(i, .by) { span.isBoundary = true }
         return (span, k)
     }
 
@@ -771,7 +773,7 @@ extension DateGrammar {
 /// "último dia do mês"; and "2014-10", "2/2013"; and "three days after Easter".
 extension DateGrammar {
     func nthOf(_ i: Int) -> (Span, Int)? {
-        var j = skip(i, ["the", "o", "a", "na", "no"])
+        var j = skip(i, [.the, .o, .a, .na, .no])
         var n: Int
         if let value = number(j), digits(j) == 1, ordinalSuffix(j + 1) > j + 1 {
             n = value
@@ -783,21 +785,21 @@ extension DateGrammar {
             return nil
         }
         var fromEnd = n < 0
-        if n > 0, isWord(j, "last") { fromEnd = true; j += 1 }
+        if n > 0, isWord(j, .last) { fromEnd = true; j += 1 }
         if n < 0 { n = 1 }
         enum Target { case day, week, weekend, weekday(Int) }
         var target: Target
-        if isWord(j, "day") || isWord(j, "dia") { target = .day; j += 1 }
-        else if let k = match(j, "weekend") ?? match(j, "wkend") ?? match(j, "week", "end") ?? match(j, "fim", "de", "semana") { target = .weekend; j = k }
-        else if isWord(j, "week"), isSymbol(j + 1, "-"), isWord(j + 2, "end") { target = .weekend; j += 3 }
-        else if isWord(j, "week") || isWord(j, "semana") { target = .week; j += 1 }
+        if isWord(j, .day) || isWord(j, .dia) { target = .day; j += 1 }
+        else if let k = match(j, .weekend) ?? match(j, .wkend) ?? match(j, .week, .end) ?? match(j, .fim, .de, .semana) { target = .weekend; j = k }
+        else if isWord(j, .week), isSymbol(j + 1, "-"), isWord(j + 2, .end) { target = .weekend; j += 3 }
+        else if isWord(j, .week) || isWord(j, .semana) { target = .week; j += 1 }
         else if let (weekday, next) = weekday(j) { target = .weekday(weekday); j = next }
         else { return nil }
-        guard isWord(j, in: ["of", "in", "de", "do", "da", "em"]) else { return nil }
+        guard isWord(j, in: [.of, .in, .de, .do, .da, .em]) else { return nil }
         j += 1
         // The container: a month or a year.
         var container: Span
-        if let k = match(j, "the", "month") ?? match(j, "mes") { container = Span(start: today.truncated(to: .month), grain: .month); j = k }
+        if let k = match(j, .the, .month) ?? match(j, .mes) { container = Span(start: today.truncated(to: .month), grain: .month); j = k }
         else if let (month, next) = month(j, allowAbbreviation: true) {
             var year = month >= now.month ? now.year : now.year + 1
             j = next
@@ -851,12 +853,12 @@ extension DateGrammar {
 
     /// "all week", "rest of the week", "o resto da semana": to Sunday (Duckling ends it on Sunday).
     func restOfWeek(_ i: Int) -> (Span, Int)? {
-        let sunday = today.truncated(to: .week).adding(days: 6)
-        if let k = match(i, "all", "week") ?? match(i, "a", "semana", "toda") ?? match(i, "toda", "a", "semana") {
-            return (Span(start: today.truncated(to: .week), grain: .day, end: sunday), k)
+        // The words first: the date arithmetic only for a match.
+        if let k = match(i, .all, .week) ?? match(i, .a, .semana, .toda) ?? match(i, .toda, .a, .semana) {
+            return (Span(start: today.truncated(to: .week), grain: .day, end: today.truncated(to: .week).adding(days: 6)), k)
         }
-        if let k = match(i, "rest", "of", "the", "week") ?? match(i, "resto", "da", "semana") ?? match(i, "o", "resto", "da", "semana") {
-            return (Span(start: today, grain: .day, end: sunday), k)
+        if let k = match(i, .rest, .of, .the, .week) ?? match(i, .resto, .da, .semana) ?? match(i, .o, .resto, .da, .semana) {
+            return (Span(start: today, grain: .day, end: today.truncated(to: .week).adding(days: 6)), k)
         }
         return nil
     }
@@ -878,8 +880,8 @@ extension DateGrammar {
     /// "three days after Easter", "3 dias depois do Natal", "third tuesday after christmas 2014".
     func anchoredShift(_ i: Int) -> (Span, Int)? {
         if let (ordinal, afterOrdinal) = ordinalWord(i).map({ ($0, i + 1) }), ordinal > 0,
-           let (weekday, next) = weekday(afterOrdinal), isWord(next, "after") || isWord(next, "depois"),
-           let (anchor, end) = parseSpan(skip(next + 1, ["do", "da", "de"])), anchor.grain == .day {
+           let (weekday, next) = weekday(afterOrdinal), isWord(next, .after) || isWord(next, .depois),
+           let (anchor, end) = parseSpan(skip(next + 1, [.do, .da, .de])), anchor.grain == .day {
             var day = anchor.start
             for _ in 0..<ordinal { day = nextWeekday(weekday, after: day) }
             return (Span(start: day, grain: .day), end)
@@ -887,8 +889,8 @@ extension DateGrammar {
         guard let ((amount, unit), next) = duration(i), unit >= .day else { return nil }
         var sign = 1
         var j = next
-        if isWord(j, "after") || isWord(j, "depois") { j += 1 } else if isWord(j, "before") || isWord(j, "antes") { sign = -1; j += 1 } else { return nil }
-        j = skip(j, ["do", "da", "de", "dos"])
+        if isWord(j, .after) || isWord(j, .depois) { j += 1 } else if isWord(j, .before) || isWord(j, .antes) { sign = -1; j += 1 } else { return nil }
+        j = skip(j, [.do, .da, .de, .dos])
         guard let (anchor, end) = parseSpan(j), anchor.grain == .day, anchor.end == nil else { return nil }
         return (Span(start: anchor.start.adding(sign * amount, unit), grain: .day), end)
     }

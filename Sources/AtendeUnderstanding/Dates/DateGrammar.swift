@@ -68,16 +68,19 @@ struct ResolvedTime: Sendable, Equatable {
 }
 
 /// Per-message cache of `parsePoint`, `parseSpan` and `parseClock` by token index. A class so
-/// the grammar's methods stay non-mutating; it never leaves one `extract` call.
+/// the grammar's methods stay non-mutating; it never leaves one `extract` call. One array of
+/// slots rather than three arrays: one allocation per message.
 final class Memo {
-    var points: [(TimePoint, Int)??]
-    var spans: [(Span, Int)??]
-    var clocks: [(Clock, Int)??]
+    struct Slot {
+        var point: (TimePoint, Int)??
+        var span: (Span, Int)??
+        var clock: (Clock, Int)??
+    }
+
+    var slots: [Slot]
 
     init(count: Int) {
-        points = Array(repeating: nil, count: count + 1)
-        spans = Array(repeating: nil, count: count + 1)
-        clocks = Array(repeating: nil, count: count + 1)
+        slots = Array(repeating: Slot(), count: count + 1)
     }
 }
 
@@ -85,115 +88,113 @@ final class Memo {
 /// of rules at a token index and returns what it read and the index after it, or nil.
 struct DateGrammar {
     let tokens: [DateToken]
-    let words: DateVocabulary
+    let language: Language
     let now: LocalDateTime
     /// The reference zone's offset from UTC at now, in seconds.
     let utcOffset: Int
     /// Results already computed at a token index: the rules ask for the same point or span at the
     /// same place many times while trying alternatives.
     let memo: Memo
-    /// The meanings of each token, from one lexicon lookup per word.
-    let lexemes: [Lexeme]
-    var language: Language { words.language }
     var today: LocalDateTime { now.date }
 
-    init(tokens: [DateToken], words: DateVocabulary, now: LocalDateTime, utcOffset: Int) {
+    init(tokens: [DateToken], language: Language, now: LocalDateTime, utcOffset: Int) {
         self.tokens = tokens
-        self.words = words
+        self.language = language
         self.now = now
         self.utcOffset = utcOffset
         memo = Memo(count: tokens.count)
-        let lexicon = words.language == .pt ? DateVocabulary.portugueseLexicon : DateVocabulary.englishLexicon
-        lexemes = tokens.map { $0.kind == .word ? lexicon[$0.text] ?? .none : .none }
     }
 
     // MARK: Token helpers
+    // The small helpers below are forced inline: the rules call them hundreds of times per message.
 
-    func lexeme(_ i: Int) -> Lexeme { i < lexemes.count ? lexemes[i] : .none }
+    @inline(__always)
+    func lexeme(_ i: Int) -> Lexeme {
+        guard i < tokens.count else { return Lexeme() }
+        return language == .pt ? tokens[i].portuguese : tokens[i].english
+    }
     func cardinalWord(_ i: Int) -> Int? { lexeme(i).cardinal }
     func unit(_ i: Int) -> TimeGrain? { lexeme(i).unit }
     func ordinalWord(_ i: Int) -> Int? { lexeme(i).ordinal }
 
-    func word(_ i: Int) -> String? {
-        i < tokens.count && tokens[i].kind == .word ? tokens[i].text : nil
+    /// The rule word at `i` (`.other` for a word no rule names), nil past the end or for a number
+    /// or symbol.
+    @inline(__always)
+    func word(_ i: Int) -> DateWord? {
+        i < tokens.count && tokens[i].kind == .word ? tokens[i].word : nil
     }
 
-    func isWord(_ i: Int, _ text: String) -> Bool { word(i) == text }
+    /// The folded spelling of word `i`, for the few rules that look inside a word ("weeks").
+    func spelling(_ i: Int) -> String { i < tokens.count ? tokens[i].text : "" }
 
-    func isWord(_ i: Int, in set: Set<String>) -> Bool {
-        guard let word = word(i) else { return false }
-        return set.contains(word)
+    /// Non-words carry `.other`, which no rule asks for, so one integer comparison suffices.
+    @inline(__always)
+    func isWord(_ i: Int, _ word: DateWord) -> Bool { i < tokens.count && tokens[i].word == word }
+
+    /// Array literals of enum cases stay on the stack and compare as integers.
+    @inline(__always)
+    func isWord(_ i: Int, in list: [DateWord]) -> Bool {
+        guard i < tokens.count else { return false }
+        let word = tokens[i].word
+        for candidate in list where candidate == word { return true }
+        return false
     }
 
-    /// Array literals stay on the stack and compare in a few nanoseconds; a `Set` literal would
-    /// be built and hashed on every call.
-    func isWord(_ i: Int, in list: [String]) -> Bool {
-        guard let word = word(i) else { return false }
-        return list.contains(word)
-    }
-
+    @inline(__always)
     func number(_ i: Int) -> Int? {
         i < tokens.count && tokens[i].kind == .number && tokens[i].value >= 0 ? tokens[i].value : nil
     }
 
+    @inline(__always)
     func digits(_ i: Int) -> Int { i < tokens.count ? tokens[i].digits : 0 }
 
-    func isSymbol(_ i: Int, _ symbol: String) -> Bool {
-        i < tokens.count && tokens[i].kind == .symbol && tokens[i].text == symbol
+    @inline(__always)
+    func isSymbol(_ i: Int, _ symbol: Unicode.Scalar) -> Bool {
+        i < tokens.count && tokens[i].kind == .symbol && tokens[i].symbol == symbol
     }
 
     /// Token `i` follows the previous one with no space ("3pm", "15:30").
+    @inline(__always)
     func glued(_ i: Int) -> Bool { i < tokens.count && !tokens[i].spaced }
 
     /// Skips `a` (and `b`, `c`, `d`) if they follow at `i`. Fixed arities avoid building an array
     /// per call on this hot path.
-    func match(_ i: Int, _ a: String) -> Int? { isWord(i, a) ? i + 1 : nil }
-    func match(_ i: Int, _ a: String, _ b: String) -> Int? { isWord(i, a) && isWord(i + 1, b) ? i + 2 : nil }
-    func match(_ i: Int, _ a: String, _ b: String, _ c: String) -> Int? {
+    func match(_ i: Int, _ a: DateWord) -> Int? { isWord(i, a) ? i + 1 : nil }
+    func match(_ i: Int, _ a: DateWord, _ b: DateWord) -> Int? { isWord(i, a) && isWord(i + 1, b) ? i + 2 : nil }
+    func match(_ i: Int, _ a: DateWord, _ b: DateWord, _ c: DateWord) -> Int? {
         isWord(i, a) && isWord(i + 1, b) && isWord(i + 2, c) ? i + 3 : nil
     }
-    func match(_ i: Int, _ a: String, _ b: String, _ c: String, _ d: String) -> Int? {
+    func match(_ i: Int, _ a: DateWord, _ b: DateWord, _ c: DateWord, _ d: DateWord) -> Int? {
         isWord(i, a) && isWord(i + 1, b) && isWord(i + 2, c) && isWord(i + 3, d) ? i + 4 : nil
     }
 
     /// Skips the words of `sequence` if they all follow at `i`.
-    func match(_ i: Int, _ sequence: String...) -> Int? {
+    func match(_ i: Int, _ sequence: DateWord...) -> Int? { match(i, sequence) }
+
+    func match(_ i: Int, _ sequence: [DateWord]) -> Int? {
         var j = i
-        for text in sequence {
-            guard isWord(j, text) else { return nil }
+        for word in sequence {
+            guard isWord(j, word) else { return nil }
             j += 1
         }
         return j
     }
 
-    /// The end of the first of `sequences` (words separated by spaces) that follows at `i`.
-    func match(_ i: Int, anyOf sequences: [String]) -> Int? {
-        guard let first = word(i) else { return nil }
-        for sequence in sequences {
-            var j = i
-            var matched = true
-            var rest = sequence[...]
-            // Cheap first check before walking the sequence.
-            guard rest.utf8.starts(with: first.utf8) else { continue }
-            while !rest.isEmpty {
-                let text: Substring
-                if let space = rest.firstIndex(of: " ") {
-                    text = rest[..<space]
-                    rest = rest[rest.index(after: space)...]
-                } else {
-                    text = rest
-                    rest = rest[rest.endIndex...]
-                }
-                guard j < tokens.count, tokens[j].kind == .word, tokens[j].text[...] == text else { matched = false; break }
-                j += 1
-            }
-            if matched { return j }
+    /// The end of the first of `sequences` that follows at `i`.
+    func match(_ i: Int, anyOf sequences: [[DateWord]]) -> Int? {
+        guard let first = word(i), first != .other else { return nil }
+        // Most tokens open none of the phrases: settle that without touching the inner arrays.
+        var opens = false
+        for sequence in sequences where sequence[0] == first { opens = true; break }
+        guard opens else { return nil }
+        for sequence in sequences where sequence[0] == first {
+            if let end = match(i, sequence) { return end }
         }
         return nil
     }
 
     /// Skips any of `fillers` at `i` (for optional articles and prepositions).
-    func skip(_ i: Int, _ fillers: [String]) -> Int {
+    func skip(_ i: Int, _ fillers: [DateWord]) -> Int {
         var j = i
         while isWord(j, in: fillers) { j += 1 }
         return j
@@ -207,7 +208,7 @@ struct DateGrammar {
         if let value = lexeme(i).cardinal { return (value, i + 1) }
         if let tens = lexeme(i).tens {
             var j = i + 1
-            if language == .pt, isWord(j, "e") { j += 1 } else if isSymbol(j, "-") { j += 1 }
+            if language == .pt, isWord(j, .e) { j += 1 } else if isSymbol(j, "-") { j += 1 }
             if let unit = cardinalWord(j), (1...9).contains(unit) { return (tens + unit, j + 1) }
             return (tens, i + 1)
         }
@@ -218,22 +219,22 @@ struct DateGrammar {
     func count(_ i: Int) -> (Int, Int)? {
         if language == .en {
             var j = i
-            if isWord(j, "a") || isWord(j, "an") { j += 1 }
-            if isWord(j, "couple") || isWord(j, "pair") {
+            if isWord(j, .a) || isWord(j, .an) { j += 1 }
+            if isWord(j, .couple) || isWord(j, .pair) {
                 j += 1
-                if isWord(j, "of") { j += 1 }
+                if isWord(j, .of) { j += 1 }
                 return (2, j)
             }
-            if isWord(j, "few") {
+            if isWord(j, .few) {
                 j += 1
-                if isWord(j, "more") { j += 1 }
+                if isWord(j, .more) { j += 1 }
                 return (3, j)
             }
             if j > i { return (1, j) }
         } else {
-            if isWord(i, "alguns") || isWord(i, "algumas") || isWord(i, "uns") || isWord(i, "umas") { return (3, i + 1) }
-            if isWord(i, "um") || isWord(i, "uma") {
-                if isWord(i + 1, "par"), isWord(i + 2, "de") { return (2, i + 3) }
+            if isWord(i, .alguns) || isWord(i, .algumas) || isWord(i, .uns) || isWord(i, .umas) { return (3, i + 1) }
+            if isWord(i, .um) || isWord(i, .uma) {
+                if isWord(i + 1, .par), isWord(i + 2, .de) { return (2, i + 3) }
                 return (1, i + 1)
             }
         }
@@ -244,7 +245,7 @@ struct DateGrammar {
     /// A year: four digits, or "two thousand ten".
     func year(_ i: Int) -> (Int, Int)? {
         if let value = number(i), digits(i) == 4, (1000...2999).contains(value) { return (value, i + 1) }
-        if language == .en, isWord(i, "two"), isWord(i + 1, "thousand") {
+        if language == .en, isWord(i, .two), isWord(i + 1, .thousand) {
             if let (rest, next) = cardinal(i + 2), rest < 100 { return (2000 + rest, next) }
             return (2000, i + 2)
         }
@@ -255,8 +256,8 @@ struct DateGrammar {
     func ordinalSuffix(_ i: Int) -> Int {
         guard glued(i), let text = word(i) else { return i }
         switch text {
-        case "st", "nd", "rd", "th": return i + 1
-        case "o", "a": return language == .pt ? i + 1 : i
+        case .st, .nd, .rd, .th: return i + 1
+        case .o, .a: return language == .pt ? i + 1 : i
         default: return i
         }
     }
@@ -266,7 +267,7 @@ struct DateGrammar {
         if let value = number(i), digits(i) <= 2, (1...31).contains(value) { return (value, ordinalSuffix(i + 1)) }
         guard let text = word(i) else { return nil }
         if language == .pt {
-            if text == "primeiro" { return (1, i + 1) }
+            if text == .primeiro { return (1, i + 1) }
             if let (value, next) = cardinal(i), (1...31).contains(value) { return (value, next) }
             return nil
         }
@@ -282,7 +283,7 @@ struct DateGrammar {
     func month(_ i: Int, allowAbbreviation: Bool) -> (Int, Int)? {
         guard let text = word(i) else { return nil }
         if let value = lexeme(i).month { return (value, isSymbol(i + 1, ".") ? i + 2 : i + 1) }
-        if allowAbbreviation, let value = lexeme(i).monthAbbreviation ?? (language == .en && text == "may" ? 5 : nil) {
+        if allowAbbreviation, let value = lexeme(i).monthAbbreviation ?? (language == .en && text == .may ? 5 : nil) {
             return (value, isSymbol(i + 1, ".") ? i + 2 : i + 1)
         }
         return nil
@@ -291,14 +292,14 @@ struct DateGrammar {
     /// A weekday name: "segunda-feira", "terça feira", "sáb.", "Thursday". Abbreviations that are
     /// also common words need their period.
     func weekday(_ i: Int) -> (Int, Int)? {
-        guard let value = lexeme(i).weekday, let text = word(i) else { return nil }
+        guard let value = lexeme(i).weekday else { return nil }
         var j = i + 1
-        if words.riskyWeekdays.contains(text) {
+        if lexeme(i).isRiskyWeekday {
             guard isSymbol(j, ".") else { return nil }
         }
         if isSymbol(j, ".") { j += 1 }
         if language == .pt {
-            if isSymbol(j, "-"), isWord(j + 1, "feira") { j += 2 } else if isWord(j, "feira") { j += 1 }
+            if isSymbol(j, "-"), isWord(j + 1, .feira) { j += 2 } else if isWord(j, .feira) { j += 1 }
         }
         return (value, j)
     }

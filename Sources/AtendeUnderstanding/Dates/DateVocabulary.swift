@@ -1,14 +1,29 @@
-/// What one word can mean to the grammar, looked up once per token so the rules never hash.
+/// What one word can mean to the grammar in one language; read from `DateLexicon` for a token.
+/// Stored in eight bytes (values are small, `absent` marks none) because the rules read it many
+/// times per message and a struct of seven optionals costs a 112-byte copy each time.
 struct Lexeme: Sendable {
-    var cardinal: Int?
-    var tens: Int?
-    var ordinal: Int?
-    var weekday: Int?
-    var month: Int?
-    var monthAbbreviation: Int?
+    private static var absent: Int8 { .min }
+    private var cardinalValue = absent
+    private var tensValue = absent
+    private var ordinalValue = absent
+    private var weekdayValue = absent
+    private var monthValue = absent
+    private var abbreviationValue = absent
     var unit: TimeGrain?
+    /// A weekday abbreviation that is also a common word ("ter"): it needs its period.
+    var isRiskyWeekday = false
 
     static let none = Lexeme()
+
+    var cardinal: Int? { get { Self.read(cardinalValue) } set { cardinalValue = Self.store(newValue) } }
+    var tens: Int? { get { Self.read(tensValue) } set { tensValue = Self.store(newValue) } }
+    var ordinal: Int? { get { Self.read(ordinalValue) } set { ordinalValue = Self.store(newValue) } }
+    var weekday: Int? { get { Self.read(weekdayValue) } set { weekdayValue = Self.store(newValue) } }
+    var month: Int? { get { Self.read(monthValue) } set { monthValue = Self.store(newValue) } }
+    var monthAbbreviation: Int? { get { Self.read(abbreviationValue) } set { abbreviationValue = Self.store(newValue) } }
+
+    private static func read(_ value: Int8) -> Int? { value == absent ? nil : Int(value) }
+    private static func store(_ value: Int?) -> Int8 { value.map { Int8($0) } ?? absent }
 }
 
 /// The words of one language the date grammar reads, in folded form (lowercase, no accents).
@@ -40,11 +55,9 @@ struct DateVocabulary: Sendable {
         for (word, value) in months { lexicon[word, default: .none].month = value }
         for (word, value) in monthAbbreviations { lexicon[word, default: .none].monthAbbreviation = value }
         for (word, value) in units { lexicon[word, default: .none].unit = value }
+        for word in riskyWeekdays { lexicon[word, default: .none].isRiskyWeekday = true }
         return lexicon
     }
-
-    static let portugueseLexicon = portuguese.makeLexicon()
-    static let englishLexicon = english.makeLexicon()
 
     var coreWords: Set<String> {
         var words = Set(weekdays.keys).union(months.keys).union(monthAbbreviations.keys).union(units.keys)

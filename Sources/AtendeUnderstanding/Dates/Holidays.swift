@@ -309,4 +309,13 @@ enum HolidayNames {
         for key in index.keys { index[key]!.sort { $0.words.count > $1.words.count } }
         return index
     }()
+
+    /// The same names as lexicon entries, so matching a name compares integers.
+    static let byFirstEntry: [Int32: [(entries: [Int32], holiday: Int)]] = {
+        var index: [Int32: [(entries: [Int32], holiday: Int)]] = [:]
+        for (word, candidates) in byFirstWord {
+            index[DateLexicon.entry(word)] = candidates.map { (entries: $0.words.map(DateLexicon.entry), holiday: $0.holiday) }
+        }
+        return index
+    }()
 }
