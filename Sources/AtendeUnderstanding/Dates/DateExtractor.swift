@@ -13,7 +13,15 @@ public struct DateExtractor: Sendable {
         // No token carrying a date means no date; and an expression must have one near its start,
         // so most positions of a message are never parsed.
         guard tokens.contains(where: \.isCore) else { return [] }
-        let language = language ?? Self.guessLanguage(tokens)
+        let given = language
+        let guess = Self.guessLanguage(tokens)
+        let first = parse(tokens, language: given ?? guess.language, reference: reference, timeZone: timeZone)
+        // Nothing in either language's words ("Dec 3", "5/6"): the other grammar gets a try.
+        guard first.isEmpty, given == nil, !guess.hinted else { return first }
+        return parse(tokens, language: guess.language == .pt ? .en : .pt, reference: reference, timeZone: timeZone)
+    }
+
+    private func parse(_ tokens: [DateToken], language: Language, reference: Date, timeZone: TimeZone) -> [TimeEntity] {
         // One zone lookup (an ICU call on Linux) serves both the wall-clock now and the offset.
         let utcOffset = timeZone.secondsFromGMT(for: reference)
         let now = LocalDateTime(secondsSinceEpoch: Int(reference.timeIntervalSince1970.rounded(.down)) + utcOffset)
@@ -61,7 +69,8 @@ public struct DateExtractor: Sendable {
     ]
 
     /// Portuguese unless the message has more English words (the gateway is Portuguese first).
-    static func guessLanguage(_ tokens: [DateToken]) -> Language {
+    /// The language with more hint words; `hinted` is false when no word leaned either way.
+    static func guessLanguage(_ tokens: [DateToken]) -> (language: Language, hinted: Bool) {
         let entries = DateLexicon.entries
         var portuguese = 0
         var english = 0
@@ -70,7 +79,7 @@ public struct DateExtractor: Sendable {
             if info.hintsPortuguese { portuguese += 1 }
             if info.hintsEnglish { english += 1 }
         }
-        return english > portuguese ? .en : .pt
+        return (english > portuguese ? .en : .pt, english != portuguese)
     }
 
     static func entity(_ resolved: ResolvedTime, range: Range<Int>, timeZone: TimeZone) -> TimeEntity {
