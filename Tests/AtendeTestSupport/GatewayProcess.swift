@@ -49,6 +49,14 @@ public final class GatewayProcess: Sendable {
     }
 
     /// SIGKILL: no chance to finish anything.
+    /// A test that fails half-way must not leave a gateway running behind it.
+    deinit {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     public func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
