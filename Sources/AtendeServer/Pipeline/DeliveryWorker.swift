@@ -44,7 +44,7 @@ public struct DeliveryWorker: Service {
                 if wait > 0 { try await Task.sleep(for: .milliseconds(wait)) }
             }
         } catch {
-            logger.error("cannot put a delivery back; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+            logger.warning("delivery not attempted (stopping, or the store failed); its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
             return
         }
         let result = await send(delivery, through: channel)
