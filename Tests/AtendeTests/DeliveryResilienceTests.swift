@@ -41,6 +41,18 @@ import Testing
         try await harness.stop()
     }
 
+    @Test func pacingSpacesOneChatAndCapsAChannelPerSecond() {
+        let pacing = DeliveryPacing()
+        // Two chats, a ceiling of 2 per second on the channel: the third message waits for the next second.
+        #expect(pacing.reserve(channel: "tg", conversation: "1", intervalMillis: 1000, perSecond: 2, now: 10_000) == 0)
+        #expect(pacing.reserve(channel: "tg", conversation: "2", intervalMillis: 1000, perSecond: 2, now: 10_000) == 0)
+        #expect(pacing.reserve(channel: "tg", conversation: "3", intervalMillis: 1000, perSecond: 2, now: 10_000) == 1000)
+        // The same chat again: one interval after its last slot.
+        #expect(pacing.reserve(channel: "tg", conversation: "1", intervalMillis: 1000, perSecond: 0, now: 10_100) == 900)
+        // Another channel has its own ceiling.
+        #expect(pacing.reserve(channel: "wa", conversation: "1", intervalMillis: 1000, perSecond: 2, now: 10_000) == 0)
+    }
+
     @Test func aChannelThatIsDownOpensItsCircuitWithoutHoldingUpAnotherChannel() async throws {
         // The shipped Telegram adapter with a short circuit, so the test does not wait 30 s.
         let adapters = try Repository.temporaryDirectory()

@@ -66,7 +66,7 @@ public final class CircuitBreakers: Sendable {
 /// Outbound pacing from each adapter's delivery policy: a minimum interval between messages to
 /// one conversation and a ceiling on messages per second through one channel. A caller learns how
 /// long to wait; the wait itself is the caller's.
-final class DeliveryPacing: Sendable {
+public final class DeliveryPacing: Sendable {
     private struct Slots {
         var conversationNext: [String: Int64] = [:]
         var channelWindow: [String: (second: Int64, count: Int)] = [:]
@@ -74,8 +74,10 @@ final class DeliveryPacing: Sendable {
 
     private let slots = Mutex(Slots())
 
+    public init() {}
+
     /// Reserves a send slot and returns the delay in milliseconds before it (0 = now).
-    func reserve(channel: String, conversation: String, intervalMillis: Int64, perSecond: Int, now: Int64) -> Int64 {
+    public func reserve(channel: String, conversation: String, intervalMillis: Int64, perSecond: Int, now: Int64) -> Int64 {
         slots.withLock { slots in
             var at = now
             let key = channel + "\u{1F}" + conversation
