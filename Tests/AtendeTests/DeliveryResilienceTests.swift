@@ -65,20 +65,13 @@ import Testing
         let downServer = try await down.start()
         let upServer = try await up.start()
         down.failNextSends(with: Array(repeating: 503, count: 4))
-        var configuration = GatewayConfiguration()
-        configuration.port = 0
-        configuration.databaseURL = try Repository.temporaryDirectory() + "/atende.sqlite"
-        configuration.adaptersDirectory = adapters
-        configuration.promptsDirectory = Repository.prompts
-        configuration.pollMillis = 50
-        configuration.channels = [
-            ChannelConfiguration(id: "down", adapter: "telegram", settings: ["token": "1:a", "webhook_secret": GatewayHarness.secret, "api_base": downServer.baseURL]),
-            ChannelConfiguration(id: "up", adapter: "telegram", settings: ["token": "2:b", "webhook_secret": GatewayHarness.secret, "api_base": upServer.baseURL]),
-        ]
-        var logger = Logger(label: "atende-test")
-        logger.logLevel = .critical
-        let gateway = try await Gateway.build(configuration: configuration, logger: logger)
-        let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
+        let (gateway, server) = try await GatewayHarness.launch(
+            channels: [
+                ChannelConfiguration(id: "down", adapter: "telegram", settings: ["token": "1:a", "webhook_secret": GatewayHarness.secret, "api_base": downServer.baseURL]),
+                ChannelConfiguration(id: "up", adapter: "telegram", settings: ["token": "2:b", "webhook_secret": GatewayHarness.secret, "api_base": upServer.baseURL]),
+            ],
+            adaptersDirectory: adapters
+        )
         let harness = GatewayHarness(server: server, gateway: gateway, telegram: down, telegramServer: downServer)
 
         for chat in 1...3 {

@@ -19,25 +19,32 @@ struct GatewayHarness {
     static func start(databaseURL: String? = nil, maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil) async throws -> GatewayHarness {
         let telegram = FakeTelegramAPI()
         let telegramServer = try await telegram.start()
+        let channel = ChannelConfiguration(
+            id: "tg", adapter: "telegram", settings: ["token": "123:abc", "webhook_secret": secret, "api_base": telegramServer.baseURL]
+        )
+        let (gateway, server) = try await launch(channels: [channel], databaseURL: databaseURL, maxBodyBytes: maxBodyBytes, responder: responder)
+        return GatewayHarness(server: server, gateway: gateway, telegram: telegram, telegramServer: telegramServer)
+    }
+
+    /// A gateway with these channels on a free port, SQLite in a temporary directory unless given.
+    static func launch(
+        channels: [ChannelConfiguration], adaptersDirectory: String = Repository.adapters, databaseURL: String? = nil,
+        maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil
+    ) async throws -> (gateway: Gateway, server: BackgroundServer) {
         var configuration = GatewayConfiguration()
         configuration.port = 0
         configuration.databaseURL = try databaseURL ?? (Repository.temporaryDirectory() + "/atende.sqlite")
-        configuration.adaptersDirectory = Repository.adapters
+        configuration.adaptersDirectory = adaptersDirectory
         configuration.promptsDirectory = Repository.prompts
         configuration.pollMillis = 50
         configuration.maxBodyBytes = maxBodyBytes
-        configuration.channels = [
-            ChannelConfiguration(
-                id: "tg", adapter: "telegram",
-                settings: ["token": "123:abc", "webhook_secret": secret, "api_base": telegramServer.baseURL]
-            )
-        ]
+        configuration.channels = channels
         configuration.file = "test configuration"
         var logger = Logger(label: "atende-test")
         logger.logLevel = .critical
         let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder)
         let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
-        return GatewayHarness(server: server, gateway: gateway, telegram: telegram, telegramServer: telegramServer)
+        return (gateway, server)
     }
 
     func stop() async throws {
@@ -48,10 +55,15 @@ struct GatewayHarness {
     /// Posts a webhook body to `/webhooks/{channel}`; returns the status code.
     @discardableResult
     func post(_ body: String, channel: String = "tg", secret: String? = GatewayHarness.secret) async throws -> Int {
-        var request = HTTPClientRequest(url: "\(server.baseURL)/webhooks/\(channel)")
+        try await Self.post("\(server.baseURL)/webhooks/\(channel)", body: body, headers: secret.map { ["X-Telegram-Bot-Api-Secret-Token": $0] } ?? [:])
+    }
+
+    /// Posts a JSON body with these headers; returns the status code.
+    static func post(_ url: String, body: String, headers: [String: String]) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)

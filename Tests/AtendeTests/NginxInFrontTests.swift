@@ -73,14 +73,7 @@ import Testing
     }
 
     static func post(_ url: String, body: String, secret: String?) async throws -> Int {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
+        try await GatewayHarness.post(url, body: body, headers: secret.map { ["X-Telegram-Bot-Api-Secret-Token": $0] } ?? [:])
     }
 
     @Test func webhooksThroughNginxAreVerifiedStoredAndAnswered() async throws {

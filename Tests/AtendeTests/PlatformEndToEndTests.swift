@@ -97,21 +97,14 @@ import Testing
     func replyWithChoicesAndThePickComingBack(_ platform: Platform) async throws {
         let api = FakePlatformAPI()
         let apiServer = try await api.start()
-        var configuration = GatewayConfiguration()
-        configuration.port = 0
-        configuration.databaseURL = try Repository.temporaryDirectory() + "/atende.sqlite"
-        configuration.adaptersDirectory = Repository.adapters
-        configuration.promptsDirectory = Repository.prompts
-        configuration.pollMillis = 50
-        configuration.channels = [ChannelConfiguration(id: "ch", adapter: platform.adapter, settings: platform.settings(apiServer.baseURL))]
-        var logger = Logger(label: "atende-test")
-        logger.logLevel = .critical
-        let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: OfferAndConfirm())
-        let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
+        let (gateway, server) = try await GatewayHarness.launch(
+            channels: [ChannelConfiguration(id: "ch", adapter: platform.adapter, settings: platform.settings(apiServer.baseURL))],
+            responder: OfferAndConfirm()
+        )
         let url = server.baseURL + "/webhooks/ch" + (platform.pathSecret.map { "/" + $0 } ?? "")
 
         let text = try Repository.fixture(platform.adapter, platform.textFixture)
-        #expect(try await Self.post(url, body: text, headers: platform.sign(text)) == 200)
+        #expect(try await GatewayHarness.post(url, body: text, headers: platform.sign(text)) == 200)
         let isOffer: @Sendable (FakePlatformAPI.Call) -> Bool = { $0.path.hasSuffix(platform.choicesPath) && $0.body.encodedString().contains("slot_1") }
         try await eventually("the reply with choices") { api.calls.contains(where: isOffer) }
         let offer = try #require(api.calls.first(where: isOffer))
@@ -122,7 +115,7 @@ import Testing
         }
         // A wrong signature or secret is refused and changes nothing.
         let refused = platform.pathSecret == nil
-            ? try await Self.post(url, body: text, headers: platform.sign(text + " ")) : try await Self.post(server.baseURL + "/webhooks/ch/wrong", body: text, headers: [:])
+            ? try await GatewayHarness.post(url, body: text, headers: platform.sign(text + " ")) : try await GatewayHarness.post(server.baseURL + "/webhooks/ch/wrong", body: text, headers: [:])
         #expect(refused == 401)
 
         if let choiceFixture = platform.choiceFixture {
@@ -134,7 +127,7 @@ import Testing
                 pick = pick.replacingOccurrences(of: textID, with: textID + "-PICK")
             }
             let expectedID = try #require(try Self.expected(adapter: platform.adapter, fixture: choiceFixture, "events.0.choice"))
-            #expect(try await Self.post(url, body: pick, headers: platform.sign(pick)) == 200)
+            #expect(try await GatewayHarness.post(url, body: pick, headers: platform.sign(pick)) == 200)
             try await eventually("the answer to the pick") {
                 api.calls.contains { $0.path.hasSuffix(platform.textPath) && $0.body.encodedString().contains("Você escolheu \(expectedID)") }
             }
@@ -155,28 +148,20 @@ import Testing
         let meta = try #require(Self.platforms.first { $0.adapter == "whatsapp-cloud" })
         let api = FakePlatformAPI()
         let apiServer = try await api.start()
-        var configuration = GatewayConfiguration()
-        configuration.port = 0
-        configuration.databaseURL = try Repository.temporaryDirectory() + "/atende.sqlite"
-        configuration.adaptersDirectory = Repository.adapters
-        configuration.promptsDirectory = Repository.prompts
-        configuration.pollMillis = 50
-        configuration.channels = [ChannelConfiguration(id: "ch", adapter: "whatsapp-cloud", settings: meta.settings(apiServer.baseURL))]
-        var logger = Logger(label: "atende-test")
-        logger.logLevel = .critical
-        let gateway = try await Gateway.build(configuration: configuration, logger: logger)
-        let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
+        let (gateway, server) = try await GatewayHarness.launch(
+            channels: [ChannelConfiguration(id: "ch", adapter: "whatsapp-cloud", settings: meta.settings(apiServer.baseURL))]
+        )
         let text = try Repository.fixture("whatsapp-cloud", "text-message.meta-docs.json")
 
         api.failNext(with: [400], body: #"{"error":{"message":"Re-engagement message","type":"OAuthException","code":131047}}"#)
-        #expect(try await Self.post(server.baseURL + "/webhooks/ch", body: text, headers: meta.sign(text)) == 200)
+        #expect(try await GatewayHarness.post(server.baseURL + "/webhooks/ch", body: text, headers: meta.sign(text)) == 200)
         try await eventually("a dead entry") { try await gateway.runtime.store.counts().deadDeliveries == 1 }
         let dead = try await gateway.runtime.store.deliveries(state: "dead", limit: 5)
         #expect(dead.first?.lastError?.contains("24-hour customer service window") == true)
 
         api.failNext(with: [400], body: #"{"error":{"message":"Rate limit hit","code":130429}}"#)
         let second = text.replacingOccurrences(of: "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", with: "wamid.second")
-        #expect(try await Self.post(server.baseURL + "/webhooks/ch", body: second, headers: meta.sign(second)) == 200)
+        #expect(try await GatewayHarness.post(server.baseURL + "/webhooks/ch", body: second, headers: meta.sign(second)) == 200)
         try await eventually("the reply after the throughput error", seconds: 20) { try await gateway.runtime.store.counts().sentDeliveries == 1 }
         #expect(api.calls.filter { $0.body.value(at: "type") == .string("text") }.count == 1)
         try await server.stop()
@@ -186,16 +171,5 @@ import Testing
     static func expected(adapter: String, fixture: String, _ path: String) throws -> String? {
         let expected = try Repository.fixture(adapter, fixture.replacingOccurrences(of: ".json", with: ".expected.json"))
         return JSONValue.parse(Array(expected.utf8))?.value(at: path)?.scalarText
-    }
-
-    static func post(_ url: String, body: String, headers: [String: String]) async throws -> Int {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
     }
 }

@@ -90,10 +90,12 @@ struct WebhookController {
                 return .json(.serviceUnavailable, ["error": "could not store the event; try again"])
             }
             var stored = 0
+            var answered = 0
             for (item, outcome) in zip(items, outcomes) {
                 switch outcome {
                 case .stored(let messageID, let conversationID):
                     stored += 1
+                    if item.event.kind.isAnswered { answered += 1 }
                     runtime.logger.info("webhook stored", metadata: [
                         "channel": "\(channelID)", "trace_id": "\(item.traceID)", "message": "\(messageID)", "conversation": "\(conversationID)",
                     ])
@@ -103,7 +105,8 @@ struct WebhookController {
             }
             runtime.metrics.webhook(channel: channelID, outcome: "stored", count: stored)
             runtime.metrics.webhook(channel: channelID, outcome: "duplicate", count: items.count - stored)
-            if stored > 0 { wakeTurnWorkers(count: stored) }
+            // Statuses, edits and reactions queue no turn: nothing to wake for them.
+            if answered > 0 { wakeTurnWorkers(count: answered) }
             return .json(.ok, ["ok": stored > 0 ? "stored" : "duplicate"])
         }
     }
