@@ -28,7 +28,7 @@ import Testing
         }
     }
 
-    @Test func messagesToOneChatArePacedAsTheAdapterSays() async throws {
+    @Test func aLongReplyGoesOutAsPacedPartsInOrder() async throws {
         let harness = try await GatewayHarness.start(responder: LongAnswer())
         try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 21, text: "oi"))
         try await eventually("both parts") { harness.telegram.sentMessages.count == 2 }
