@@ -203,6 +203,12 @@ public struct AdapterDefinition: Sendable {
     public static let requiredActions = ["send_text"]
     /// Optional: shown while a turn runs ("typing…"); sent once, never retried, never queued.
     public static let typingAction = "typing"
+    /// Optional actions for handing a conversation to people: open it for the team, leave them a
+    /// private note (`text`), assign it to the team in the channel's `handoff_team_id` setting.
+    public static let handoffAction = "handoff"
+    public static let privateNoteAction = "private_note"
+    public static let assignTeamAction = "assign_team"
+    public static let teamSetting = "handoff_team_id"
 }
 
 // MARK: Loading

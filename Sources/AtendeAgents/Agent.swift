@@ -16,6 +16,11 @@ public struct Agent: Sendable {
     /// What to say when no offline answer fits, per language.
     public var fallback: [Language: String]
     public var systemPrompt: String
+    /// What the agent may do when an LLM answers for it.
+    public var tools: [AgentTool]
+    /// Overrides of the configured model and temperature for this agent.
+    public var model: String?
+    public var temperature: Double?
     public var file: String
 
     public struct OfflineAnswer: Sendable {
@@ -25,11 +30,29 @@ public struct Agent: Sendable {
         public var answer: String
     }
 
-    static let keys: Set<String> = ["id", "name", "emoji", "description", "language", "intents", "offline_answers", "fallback"]
+    static let keys: Set<String> = [
+        "id", "name", "emoji", "description", "language", "intents", "offline_answers", "fallback", "tools", "model", "temperature",
+    ]
+    /// Placeholders an agent file may use besides the business profile's: filled per reply.
+    static let replyVariables: Set<String> = ["contact.name"]
 
-    /// Loads and validates `path`; problems name the file and line.
-    public static func load(file path: String) throws -> Agent {
-        let prompt = try PromptFile.load(path)
+    /// The agent's name with its emoji, as the contact sees it in choices.
+    public var title: String {
+        emoji.map { "\($0) \(name)" } ?? name
+    }
+
+    /// Loads and validates `path`, filling in the business profile; problems name the file and line.
+    public static func load(file path: String, business: BusinessProfile) throws -> Agent {
+        let raw: String
+        do {
+            raw = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw FileProblem(file: path, line: nil, message: "cannot read the prompt file (\(error.localizedDescription))")
+        }
+        if let problem = PromptTemplate.check(fileText: raw, file: path, allowed: BusinessProfile.variableNames.union(replyVariables)).first {
+            throw problem
+        }
+        let prompt = try PromptFile.parse(PromptTemplate.render(raw, business.variables), file: path)
         let top = try prompt.frontMatter.mapping(allowed: keys)
         let language = try parseLanguage(try top.required("language"))
         var answers: [OfflineAnswer] = []
@@ -60,8 +83,29 @@ public struct Agent: Sendable {
             offlineAnswers: answers,
             fallback: fallback,
             systemPrompt: prompt.body,
+            tools: try top["tools"].map(parseTools) ?? [],
+            model: try top.string("model"),
+            temperature: try top["temperature"].map(parseTemperature),
             file: path
         )
+    }
+
+    private static func parseTools(_ node: YAMLNode) throws -> [AgentTool] {
+        var tools: [AgentTool] = []
+        for item in try node.sequence() {
+            let name = try item.string()
+            guard let tool = AgentTool(rawValue: name) else {
+                throw item.problem("unknown tool '\(name)'; available: \(AgentTool.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !tools.contains(tool) else { throw item.problem("tool '\(name)' is listed twice") }
+            tools.append(tool)
+        }
+        return tools
+    }
+
+    private static func parseTemperature(_ node: YAMLNode) throws -> Double {
+        guard let value = Double(try node.string()), (0...2).contains(value) else { throw node.problem("temperature must be a number from 0 to 2") }
+        return value
     }
 
     private static func parseLanguage(_ node: YAMLNode) throws -> Language {

@@ -7,6 +7,8 @@ public struct IntentDefinition: Sendable, Equatable {
     public var id: String
     public var keywords: [String]
     public var examples: [String]
+    /// What the topic is about, in a few words, for summaries ("preço e margem").
+    public var description: String?
 
     static let keys: Set<String> = ["id", "keywords", "examples", "description"]
 
@@ -29,7 +31,7 @@ public struct IntentDefinition: Sendable, Equatable {
                 throw examplesNode.problem("intent '\(id)' needs at least one example, and no empty ones")
             }
             let keywords = try entry["keywords"]?.strings() ?? []
-            intents.append(IntentDefinition(id: id, keywords: keywords, examples: examples))
+            intents.append(IntentDefinition(id: id, keywords: keywords, examples: examples, description: try entry.string("description")))
         }
         return intents
     }
@@ -45,6 +47,9 @@ public struct ControlIntents: Sendable {
     }
 
     public var intents: [IntentDefinition]
+    /// Words the business side writes in a conversation to pause the bot or give it back.
+    public var pauseCommands: [String]
+    public var resumeCommands: [String]
     public var file: String
 
     public static func load(file path: String) throws -> ControlIntents {
@@ -54,13 +59,24 @@ public struct ControlIntents: Sendable {
         } catch {
             throw FileProblem(file: path, line: nil, message: "cannot read the control intents file (\(error.localizedDescription))")
         }
-        let top = try YAMLNode.parse(text, file: path).mapping(allowed: ["intents"])
+        let top = try YAMLNode.parse(text, file: path).mapping(allowed: ["intents", "commands"])
+        let commands = try top["commands"]?.mapping(allowed: ["pause", "resume"])
+        func words(_ key: String, _ defaults: [String]) throws -> [String] {
+            guard let node = commands?[key] else { return defaults }
+            let list = try node.strings().map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard !list.isEmpty, !list.contains(where: { $0.isEmpty || $0.contains(" ") }) else {
+                throw node.problem("'\(key)' needs one or more single-word commands, such as \"#\(key == "pause" ? "pausar" : "robo")\"")
+            }
+            return list
+        }
         let listNode = try top.required("intents")
         let intents = try IntentDefinition.parseList(listNode)
         for (intent, node) in zip(intents, try listNode.sequence()) where Kind(rawValue: intent.id) == nil {
             let known = Kind.allCases.map(\.rawValue).joined(separator: ", ")
             throw node.problem("'\(intent.id)' is not a control intent the gateway knows; use one of: \(known)")
         }
-        return ControlIntents(intents: intents, file: path)
+        return ControlIntents(
+            intents: intents, pauseCommands: try words("pause", ["#pausar"]), resumeCommands: try words("resume", ["#robo"]), file: path
+        )
     }
 }

@@ -1,14 +1,19 @@
 import AtendeCore
+import AtendeUnderstanding
 import Foundation
 
-/// Everything in the prompts folder, loaded and validated together: one agent per `*.md` file
-/// and the control intents of `controle.yaml`.
+/// Everything in the prompts folder, loaded and validated together: the business profile
+/// (`negocio.yaml`), one agent per `*.md` file, the control intents (`controle.yaml`) and the
+/// gateway's own texts (`textos.yaml`).
 public struct PromptLibrary: Sendable {
     /// Sorted by id.
     public var agents: [Agent]
     public var control: ControlIntents
     public var texts: SystemTexts
+    public var business: BusinessProfile
     public var directory: String
+    /// Not errors, but worth fixing: examples two agents share, which blur the routing.
+    public var warnings: [FileProblem]
 
     public static let defaultAgentID = "geral"
     static let controlFile = "controle.yaml"
@@ -27,11 +32,24 @@ public struct PromptLibrary: Sendable {
         } catch {
             throw FileProblems([FileProblem(file: directory, line: nil, message: "cannot read the prompts folder (\(error.localizedDescription))")])
         }
+        var business: BusinessProfile?
+        let businessPath = "\(directory)/\(BusinessProfile.fileName)"
+        do {
+            business = try BusinessProfile.load(file: businessPath)
+        } catch let problem as FileProblem {
+            problems.append(problem)
+        } catch {
+            problems.append(FileProblem(file: businessPath, line: nil, message: "\(error)"))
+        }
+        // Agents and texts are still checked when the profile is broken, so every problem shows at once.
+        let profile = business ?? BusinessProfile(
+            name: "", description: "", address: "", hours: "", phone: "", email: "", website: "", timeZone: "America/Sao_Paulo", file: businessPath
+        )
         var agents: [Agent] = []
         for name in names where name.hasSuffix(".md") && name != "README.md" {
             let path = "\(directory)/\(name)"
             do {
-                let agent = try Agent.load(file: path)
+                let agent = try Agent.load(file: path, business: profile)
                 if let other = agents.first(where: { $0.id == agent.id }) {
                     problems.append(FileProblem(file: path, line: nil, message: "agent id '\(agent.id)' is already used by \(other.file)"))
                 } else {
@@ -55,7 +73,7 @@ public struct PromptLibrary: Sendable {
         var texts: SystemTexts?
         let textsPath = "\(directory)/\(textsFile)"
         do {
-            texts = try SystemTexts.load(file: textsPath)
+            texts = try SystemTexts.load(file: textsPath, business: profile)
         } catch let problem as FileProblem {
             problems.append(problem)
         } catch {
@@ -69,7 +87,35 @@ public struct PromptLibrary: Sendable {
         for agent in agents where controlIDs.contains(agent.id) {
             problems.append(FileProblem(file: agent.file, line: nil, message: "agent id '\(agent.id)' is the name of a control intent in \(controlFile); rename the agent"))
         }
-        guard problems.isEmpty, let control, let texts else { throw FileProblems(problems) }
-        return PromptLibrary(agents: agents.sorted { $0.id < $1.id }, control: control, texts: texts, directory: directory)
+        guard problems.isEmpty, let control, let texts, let business else { throw FileProblems(problems) }
+        let sorted = agents.sorted { $0.id < $1.id }
+        return PromptLibrary(
+            agents: sorted, control: control, texts: texts, business: business, directory: directory,
+            warnings: sharedExamples(agents: sorted, control: control)
+        )
+    }
+
+    /// An example written the same way (after folding) under two routes teaches the classifier
+    /// nothing but confusion; each such pair of routes is reported once, with a few of the examples.
+    static func sharedExamples(agents: [Agent], control: ControlIntents) -> [FileProblem] {
+        var owners: [String: (route: String, file: String)] = [:]
+        var shared: [String: (file: String, examples: [String])] = [:]
+        let routes = agents.map { ($0.id, $0.file, $0.intents) } + [("controle", control.file, control.intents)]
+        for (route, file, intents) in routes {
+            for example in intents.flatMap(\.examples) {
+                let key = TextNormalizer.words(example).joined(separator: " ")
+                guard !key.isEmpty else { continue }
+                if let owner = owners[key], owner.route != route {
+                    shared["\(owner.route) and \(route)", default: (file, [])].examples.append(example)
+                } else {
+                    owners[key] = (route, file)
+                }
+            }
+        }
+        return shared.keys.sorted().map { pair in
+            let entry = shared[pair]!
+            let sample = entry.examples.prefix(3).map { "\"\($0)\"" }.joined(separator: ", ")
+            return FileProblem(file: entry.file, line: nil, message: "\(entry.examples.count) example(s) appear under both \(pair), e.g. \(sample)")
+        }
     }
 }

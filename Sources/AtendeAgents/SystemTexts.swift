@@ -9,17 +9,41 @@ public struct SystemTexts: Sendable {
     /// Every text the gateway uses; the file must give each in Portuguese, English optional.
     public enum Key: String, Sendable, CaseIterable {
         case mediaReceived = "media_received"
+        case handoffNotice = "handoff_notice"
+        case handoffNotify = "handoff_notify"
+        case handoffNote = "handoff_note"
+        case handoffSummary = "handoff_summary"
+        case clarifyQuestion = "clarify_question"
+        case clarifyOther = "clarify_other"
+        case summary
+        case summaryOpen = "summary_open"
+        case summaryEmpty = "summary_empty"
+        case paused
+        case resumed
+
+        /// The placeholders a text may use besides the business profile's, filled when it is sent.
+        var variables: Set<String> {
+            switch self {
+            case .mediaReceived, .clarifyQuestion, .clarifyOther, .summaryEmpty, .paused, .resumed: ["contact.name"]
+            case .handoffNotice: ["contact.name"]
+            case .handoffNotify: ["contact.name", "contact.chat", "channel", "summary"]
+            case .handoffNote: ["summary"]
+            case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]
+            case .summary: ["contact.name", "agent", "topic", "last_question", "last_answer"]
+            case .summaryOpen: ["question"]
+            }
+        }
     }
 
     private var texts: [Key: [Language: String]]
     public var file: String
 
-    /// The text in `language`, or in Portuguese when it has no translation.
-    public func text(_ key: Key, _ language: Language) -> String {
-        texts[key]?[language] ?? texts[key]?[.pt] ?? ""
+    /// The text in `language` (Portuguese when it has no translation), placeholders filled.
+    public func text(_ key: Key, _ language: Language, _ values: [String: String] = [:]) -> String {
+        PromptTemplate.render(texts[key]?[language] ?? texts[key]?[.pt] ?? "", values)
     }
 
-    public static func load(file path: String) throws -> SystemTexts {
+    public static func load(file path: String, business: BusinessProfile) throws -> SystemTexts {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -34,7 +58,15 @@ public struct SystemTexts: Sendable {
             var byLanguage: [Language: String] = [:]
             for (name, value) in try node.mappingEntries() {
                 guard let language = Language(rawValue: name) else { throw value.problem("'\(name)' is not a language; use pt or en") }
-                byLanguage[language] = try value.string().trimmingCharacters(in: .whitespacesAndNewlines)
+                let written = try value.string().trimmingCharacters(in: .whitespacesAndNewlines)
+                let allowed = key.variables.union(BusinessProfile.variableNames)
+                if let unknown = PromptTemplate.unknownPlaceholders(in: written, allowed: allowed).first {
+                    throw value.problem(
+                        "unknown template variable '{{\(unknown.name)}}' in '\(key.rawValue)'; known here: "
+                            + allowed.sorted().map { "{{\($0)}}" }.joined(separator: ", ")
+                    )
+                }
+                byLanguage[language] = PromptTemplate.render(written, business.variables)
             }
             guard byLanguage[.pt]?.isEmpty == false else { throw node.problem("'\(key.rawValue)' needs a Portuguese text (pt)") }
             texts[key] = byLanguage

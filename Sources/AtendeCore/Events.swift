@@ -69,6 +69,12 @@ public struct InboundEvent: Sendable, Hashable {
             case .edit, .reaction, .status, .humanReply, .conversationStatus: false
             }
         }
+
+        /// Whether the event is looked at in a turn: everything answered, and what a person on the
+        /// business side did, which decides whether the bot may answer at all.
+        public var startsTurn: Bool {
+            isAnswered || self == .humanReply || self == .conversationStatus
+        }
     }
 
     public var kind: Kind

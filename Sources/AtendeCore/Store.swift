@@ -43,12 +43,63 @@ public struct OutboxDraft: Sendable, Hashable {
     /// The reply text this entry carries, kept as an outbound message; `nil` for acknowledgements.
     public var replyText: String?
     public var traceID: String
+    /// Another channel to send through (a handoff notice to the business's own number);
+    /// `nil` is the conversation's channel.
+    public var channelID: String?
 
-    public init(action: String, values: [String: JSONValue], replyText: String?, traceID: String) {
+    public init(action: String, values: [String: JSONValue], replyText: String?, traceID: String, channelID: String? = nil) {
+        self.channelID = channelID
         self.action = action
         self.values = values
         self.replyText = replyText
         self.traceID = traceID
+    }
+}
+
+/// Everything a finished turn stores, in the transaction that marks its messages handled.
+public struct TurnResult: Sendable {
+    public var outbox: [OutboxDraft]
+    /// `nil` keeps the conversation's memory as it was.
+    public var memory: ConversationMemory?
+    /// `nil` keeps the conversation's owner as it was.
+    public var ownership: Ownership?
+    public var trace: ReplyTrace?
+
+    public init(outbox: [OutboxDraft], memory: ConversationMemory? = nil, ownership: Ownership? = nil, trace: ReplyTrace? = nil) {
+        self.outbox = outbox
+        self.memory = memory
+        self.ownership = ownership
+        self.trace = trace
+    }
+}
+
+/// A stored trace of one turn, newest last.
+public struct TraceRecord: Sendable, Hashable {
+    public var conversationID: Int64
+    public var createdAt: Int64
+    public var trace: ReplyTrace
+
+    public init(conversationID: Int64, createdAt: Int64, trace: ReplyTrace) {
+        self.conversationID = conversationID
+        self.createdAt = createdAt
+        self.trace = trace
+    }
+}
+
+/// A conversation as an admin sees it.
+public struct ConversationRecord: Sendable, Hashable {
+    public var id: Int64
+    public var channelID: String
+    public var platformChatID: String
+    public var ownership: Ownership
+    public var memory: ConversationMemory
+
+    public init(id: Int64, channelID: String, platformChatID: String, ownership: Ownership, memory: ConversationMemory) {
+        self.id = id
+        self.channelID = channelID
+        self.platformChatID = platformChatID
+        self.ownership = ownership
+        self.memory = memory
     }
 }
 
@@ -144,7 +195,7 @@ public protocol GatewayStore: Sendable {
     func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn?
     /// Stores the turn's outbound entries, marks its messages handled and frees the conversation,
     /// in one transaction. Returns `false`, changing nothing, if the lease was lost to another worker.
-    func completeTurn(_ claim: ClaimedTurn, outbox: [OutboxDraft], now: Int64) async throws -> Bool
+    func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64) async throws -> Bool
     /// Gives a claimed turn back, to run again at `retryAt`.
     func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws
 
@@ -164,6 +215,13 @@ public protocol GatewayStore: Sendable {
     /// (`sent` < `delivered` < `read` < `played`; `failed` and `deleted` count as final), however
     /// late or out of order the reports came.
     func deliveryStatus(channelID: String, platformMessageID: String) async throws -> String?
+    /// The conversation with this platform chat id, if the gateway has seen it.
+    func conversation(channelID: String, platformChatID: String) async throws -> ConversationRecord?
+    /// Sets who answers a conversation (an owner's command); `false` if there is no such conversation.
+    func setOwnership(conversationID: Int64, _ ownership: Ownership) async throws -> Bool
+    /// The latest traces of a conversation, oldest first.
+    func traces(conversationID: Int64, limit: Int) async throws -> [TraceRecord]
+
     /// Puts a dead entry back in the queue; `false` if there is no dead entry with that id.
     func replayDelivery(id: Int64, now: Int64) async throws -> Bool
 
@@ -178,6 +236,11 @@ public protocol GatewayStore: Sendable {
 }
 
 extension GatewayStore {
+    /// Completes a turn that only sends (no memory, ownership or trace to keep).
+    public func completeTurn(_ claim: ClaimedTurn, outbox: [OutboxDraft], now: Int64) async throws -> Bool {
+        try await completeTurn(claim, result: TurnResult(outbox: outbox), now: now)
+    }
+
     public func claimDelivery(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedDelivery? {
         try await claimDelivery(worker: worker, now: now, leaseMillis: leaseMillis, excludingChannels: [])
     }

@@ -11,12 +11,16 @@ public struct StoredMessage: Sendable, Hashable {
     public var receivedAt: Int64
     /// The platform's id of the message (Meta needs it to show "typing…" for it).
     public var platformEventID: String?
+    /// The new state of a `conversation_status` event (`open`, `resolved`, …).
+    public var status: String?
 
     public init(
         id: Int64, kind: InboundEvent.Kind, text: String, choiceID: String?, language: String?,
-        senderName: String?, acknowledgement: Acknowledgement?, traceID: String, receivedAt: Int64, platformEventID: String? = nil
+        senderName: String?, acknowledgement: Acknowledgement?, traceID: String, receivedAt: Int64, platformEventID: String? = nil,
+        status: String? = nil
     ) {
         self.platformEventID = platformEventID
+        self.status = status
         self.id = id
         self.kind = kind
         self.text = text
@@ -43,19 +47,69 @@ public struct ConversationRef: Sendable, Hashable {
     }
 }
 
-/// One turn: every unanswered inbound message of one conversation, oldest first.
+/// One turn: every unanswered inbound message of one conversation, oldest first, with what the
+/// gateway knows about the conversation so far.
 public struct Turn: Sendable {
     public var conversation: ConversationRef
     public var messages: [StoredMessage]
+    public var ownership: Ownership
+    public var memory: ConversationMemory
+    /// Earlier messages, oldest first (the most recent ones only).
+    public var history: [HistoryLine]
+    /// The contact's name as the platform gave it.
+    public var contactName: String?
 
-    public init(conversation: ConversationRef, messages: [StoredMessage]) {
+    public init(
+        conversation: ConversationRef, messages: [StoredMessage], ownership: Ownership = .bot,
+        memory: ConversationMemory = ConversationMemory(), history: [HistoryLine] = [], contactName: String? = nil
+    ) {
         self.conversation = conversation
         self.messages = messages
+        self.ownership = ownership
+        self.memory = memory
+        self.history = history
+        self.contactName = contactName
     }
 }
 
-/// Answers a turn. The agents plug in here; the pipeline does not care how the reply is made.
+/// What a turn produced. The pipeline stores all of it in the transaction that marks the turn's
+/// messages handled, so a crash never leaves half a turn.
+public struct TurnAnswer: Sendable {
+    /// `nil`: the bot stays quiet this turn.
+    public var reply: Reply?
+    /// The conversation's memory from now on; `nil` leaves it as it was.
+    public var memory: ConversationMemory?
+    /// A change of who answers the conversation; `nil` leaves it as it was.
+    public var ownership: Ownership?
+    /// The conversation goes to a person: the platform is told where it can be (Chatwoot),
+    /// and the business is notified where configured.
+    public var handoff: Handoff?
+    /// Why the bot said what it said.
+    public var trace: ReplyTrace?
+
+    public init(reply: Reply?, memory: ConversationMemory? = nil, ownership: Ownership? = nil, handoff: Handoff? = nil, trace: ReplyTrace? = nil) {
+        self.reply = reply
+        self.memory = memory
+        self.ownership = ownership
+        self.handoff = handoff
+        self.trace = trace
+    }
+}
+
+/// A conversation handed to a person: what the team is told, ready to send.
+public struct Handoff: Sendable, Hashable {
+    /// A private note in the conversation, where the platform has them (Chatwoot).
+    public var note: String
+    /// A message to the business's own notification chat, where one is configured.
+    public var notification: String
+
+    public init(note: String, notification: String) {
+        self.note = note
+        self.notification = notification
+    }
+}
+
+/// Answers a turn. The agents plug in here; the pipeline does not care how the answer is made.
 public protocol Responder: Sendable {
-    /// `nil` means the bot stays quiet this turn.
-    func respond(to turn: Turn) async throws -> Reply?
+    func respond(to turn: Turn) async throws -> TurnAnswer
 }

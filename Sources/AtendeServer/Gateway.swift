@@ -18,7 +18,10 @@ public struct Gateway: Sendable {
     public let runtime: GatewayRuntime
     let opened: OpenedStore
     let httpClient: HTTPClient
+    /// The prompts in service, reloaded on edit.
+    public let agents: CurrentAgents
 
+    /// - Parameter responder: replaces the orchestrator (tests of the pipeline itself).
     public static func build(
         configuration: GatewayConfiguration,
         logger: Logger,
@@ -27,20 +30,25 @@ public struct Gateway: Sendable {
     ) async throws -> Gateway {
         let channels = try configuration.loadChannels()
         try configuration.checkLease(against: channels)
-        let library = try PromptLibrary.load(directory: configuration.promptsDirectory)
-        guard let agent = library.agent(PromptLibrary.defaultAgentID) else { preconditionFailure("the library checks the default agent exists") }
+        let agents = CurrentAgents(try AgentSet.load(directory: configuration.promptsDirectory))
+        for warning in agents.set.library.warnings {
+            logger.warning("prompt warning", metadata: ["problem": "\(warning)"])
+        }
         let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: logger, exclusive: true)
         let httpClient = DeliveryClient.makeHTTPClient()
+        let model = configuration.llm.model.flatMap { model in
+            configuration.llm.baseURL.map { _ in LanguageModelClient.make(configuration.llm, model: model, httpClient: httpClient) }
+        }
         let runtime = GatewayRuntime(
             configuration: configuration,
             store: opened.store,
             channels: channels,
-            responder: responder ?? OfflineResponder(agent: agent, texts: library.texts),
+            responder: responder ?? Orchestrator(agents: agents, model: model, settings: configuration.orchestrator),
             deliveryClient: DeliveryClient(httpClient: httpClient),
             metrics: metrics,
             logger: logger
         )
-        return Gateway(runtime: runtime, opened: opened, httpClient: httpClient)
+        return Gateway(runtime: runtime, opened: opened, httpClient: httpClient, agents: agents)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -57,6 +65,12 @@ public struct Gateway: Sendable {
         var services: [any Service] = [Cleanup(store: runtime.store, httpClient: httpClient)]
         if let client = opened.postgresClient { services.append(client) }
         guard configuration.runWorkers else { return services }
+        if configuration.promptReloadMillis > 0 {
+            services.append(PromptReloader(
+                directory: configuration.promptsDirectory, intervalMillis: configuration.promptReloadMillis, agents: agents,
+                metrics: runtime.metrics, logger: runtime.logger
+            ))
+        }
         for index in 0..<configuration.deliveryWorkers {
             services.append(DeliveryWorker(name: "delivery-\(index)", runtime: runtime))
         }

@@ -119,6 +119,27 @@ enum Migrations {
                 "CREATE INDEX messages_target ON messages (channel_id, target) WHERE target IS NOT NULL",
             ]
         },
+        Migration(version: 4, name: "conversation owner and memory, reply traces, message history by conversation") { dialect in
+            [
+                "ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT 'bot'",
+                "ALTER TABLE conversations ADD COLUMN owner_since BIGINT",
+                "ALTER TABLE conversations ADD COLUMN owner_until BIGINT",
+                "ALTER TABLE conversations ADD COLUMN memory TEXT",
+                "CREATE INDEX messages_history ON messages (conversation_id, id)",
+                """
+                CREATE TABLE reply_traces (
+                    id \(dialect.identityColumn),
+                    tenant_id TEXT NOT NULL,
+                    conversation_id BIGINT NOT NULL REFERENCES conversations (id),
+                    created_at BIGINT NOT NULL,
+                    agent TEXT,
+                    decision TEXT NOT NULL,
+                    trace TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX reply_traces_conversation ON reply_traces (conversation_id, id)",
+            ]
+        },
     ]
 
     /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together

@@ -7,6 +7,8 @@ public final class SQLGatewayStore: GatewayStore {
     let tenantID: String
     /// How many unanswered messages one turn takes at most; the rest go to the next turn.
     static let turnMessageLimit = 50
+    /// How many earlier messages a turn sees as history.
+    static let historyLimit = 20
 
     public init(database: any SQLDatabase, tenantID: String = "default") {
         self.database = database
@@ -107,8 +109,8 @@ public final class SQLGatewayStore: GatewayStore {
                     tenant, .text(item.channelID), .int(conversationID), .text("in"), .text(event.kind.rawValue), .text(event.platformEventID),
                     .text(event.text), .optional(event.choiceID), .optional(event.language), .optional(event.sender.name),
                     .optional(event.acknowledgement.map(Self.encode)), .text(item.traceID), .int(item.receivedAt),
-                    // Events that ask for no answer are history from the start.
-                    event.kind.isAnswered ? .null : .int(item.receivedAt), .optional(Self.details(of: event)), .optional(event.target),
+                    // Events no turn looks at are history from the start.
+                    event.kind.startsTurn ? .null : .int(item.receivedAt), .optional(Self.details(of: event)), .optional(event.target),
                 ]
             }
             var storedIDs: [ContactKey: Int64] = [:]
@@ -134,7 +136,7 @@ public final class SQLGatewayStore: GatewayStore {
                     continue
                 }
                 let conversationID = conversationIDs[ContactKey(channel: item.channelID, id: item.event.conversation)]!
-                if item.event.kind.isAnswered {
+                if item.event.kind.startsTurn {
                     turns[conversationID] = turns[conversationID] ?? item.receivedAt + debounceMillis
                 }
                 outcomes.append(.stored(messageID: messageID, conversationID: conversationID))
@@ -204,7 +206,7 @@ public final class SQLGatewayStore: GatewayStore {
                     """
                     UPDATE conversations SET lease_owner = $1, lease_until = $2
                     WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4)
-                    RETURNING channel_id, platform_chat_id
+                    RETURNING channel_id, platform_chat_id, owner, owner_since, owner_until, memory
                     """,
                     [.text(token), leaseUntil, .int(conversationID), .int(now)]
                 ).first, let channelID = conversation.string(0), let chatID = conversation.string(1) else { continue }
@@ -214,17 +216,35 @@ public final class SQLGatewayStore: GatewayStore {
                 )
                 let messages = try await session.query(
                     """
-                    SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at, platform_event_id
+                    SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at, platform_event_id, details
                     FROM messages
                     WHERE conversation_id = $1 AND direction = 'in' AND handled_at IS NULL
                     ORDER BY id
                     LIMIT \(Self.turnMessageLimit)
                     """,
                     [.int(conversationID)]
+                ).map(Self.storedMessage)
+                let history = try await session.query(
+                    """
+                    SELECT direction, kind, text, received_at, sender_name FROM messages
+                    WHERE conversation_id = $1 AND id < $2 AND kind IN ('message', 'choice', 'media', 'human_reply', 'text')
+                      AND (direction = 'out' OR handled_at IS NOT NULL)
+                    ORDER BY id DESC
+                    LIMIT \(Self.historyLimit)
+                    """,
+                    [.int(conversationID), .int(messages.first?.id ?? Int64.max)]
                 )
                 let turn = Turn(
                     conversation: ConversationRef(id: conversationID, channelID: channelID, platformChatID: chatID),
-                    messages: messages.map(Self.storedMessage)
+                    messages: messages,
+                    ownership: Ownership(
+                        owner: Ownership.Owner(rawValue: conversation.string(2) ?? "") ?? .bot,
+                        since: conversation.int(3), until: conversation.int(4)
+                    ),
+                    memory: conversation.string(5).flatMap(Self.decodeMemory) ?? ConversationMemory(),
+                    history: history.reversed().map(Self.historyLine),
+                    contactName: messages.last(where: { $0.kind.isAnswered })?.senderName
+                        ?? history.first(where: { $0.string(0) == "in" && $0.string(1) != "human_reply" })?.string(4)
                 )
                 return ClaimedTurn(jobID: jobID, leaseToken: token, attempts: Int(candidate.int(1) ?? 0) + 1, turn: turn)
             }
@@ -232,19 +252,38 @@ public final class SQLGatewayStore: GatewayStore {
         }
     }
 
-    public func completeTurn(_ claim: ClaimedTurn, outbox: [OutboxDraft], now: Int64) async throws -> Bool {
+    public func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64) async throws -> Bool {
         let tenant = SQLValue.text(tenantID)
         let conversation = claim.turn.conversation
+        let outbox = result.outbox
         do {
             try await database.transaction(durable: false) { session in
+                // Memory and owner change only when the turn says so (`$4`, `$5` null: unchanged).
+                let ownership = result.ownership
                 let released = try await session.query(
                     """
-                    UPDATE conversations SET lease_owner = NULL, lease_until = NULL, updated_at = $1
+                    UPDATE conversations SET lease_owner = NULL, lease_until = NULL, updated_at = $1,
+                        memory = COALESCE($4, memory),
+                        owner = COALESCE($5, owner),
+                        owner_since = CASE WHEN $5 IS NULL THEN owner_since ELSE $6 END,
+                        owner_until = CASE WHEN $5 IS NULL THEN owner_until ELSE $7 END
                     WHERE id = $2 AND lease_owner = $3 RETURNING id
                     """,
-                    [.int(now), .int(conversation.id), .text(claim.leaseToken)]
+                    [
+                        .int(now), .int(conversation.id), .text(claim.leaseToken), .optional(result.memory.map(Self.encodeMemory)),
+                        .optional(ownership?.owner.rawValue), ownership?.since.map(SQLValue.int) ?? .null, ownership?.until.map(SQLValue.int) ?? .null,
+                    ]
                 )
                 guard !released.isEmpty else { throw LeaseLost() }
+                if let trace = result.trace {
+                    _ = try await session.query(
+                        """
+                        INSERT INTO reply_traces (tenant_id, conversation_id, created_at, agent, decision, trace)
+                        VALUES ($1, $2, $3, $4, $5, $6)
+                        """,
+                        [tenant, .int(conversation.id), .int(now), .optional(trace.agent), .text(trace.decision), .text(Self.encodeJSON(trace))]
+                    )
+                }
                 let handledIDs = claim.turn.messages.map(\.id)
                 if !handledIDs.isEmpty {
                     let placeholders = (0..<handledIDs.count).map { "$\($0 + 2)" }.joined(separator: ", ")
@@ -261,7 +300,7 @@ public final class SQLGatewayStore: GatewayStore {
                             INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, text, trace_id, received_at)
                             VALUES ($1, $2, $3, 'out', 'text', $4, $5, $6) RETURNING id
                             """,
-                            [tenant, .text(conversation.channelID), .int(conversation.id), .text(text), .text(draft.traceID), .int(now)]
+                            [tenant, .text(draft.channelID ?? conversation.channelID), .int(conversation.id), .text(text), .text(draft.traceID), .int(now)]
                         )
                         messageID = inserted.first.flatMap { $0.int(0) }.map(SQLValue.int) ?? .null
                     }
@@ -272,7 +311,7 @@ public final class SQLGatewayStore: GatewayStore {
                         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7)
                         """,
                         [
-                            tenant, .text(conversation.channelID), .int(conversation.id), messageID, .text(draft.action),
+                            tenant, .text(draft.channelID ?? conversation.channelID), .int(conversation.id), messageID, .text(draft.action),
                             .text(JSONValue.object(draft.values).encodedString()), .int(now), .text(draft.traceID),
                         ]
                     )
@@ -464,6 +503,48 @@ public final class SQLGatewayStore: GatewayStore {
         }
     }
 
+    public func conversation(channelID: String, platformChatID: String) async throws -> ConversationRecord? {
+        try await database.transaction(durable: false) { session in
+            try await session.query(
+                """
+                SELECT id, owner, owner_since, owner_until, memory FROM conversations
+                WHERE tenant_id = $1 AND channel_id = $2 AND platform_chat_id = $3
+                """,
+                [.text(tenantID), .text(channelID), .text(platformChatID)]
+            ).first.map { row in
+                ConversationRecord(
+                    id: row.int(0) ?? 0, channelID: channelID, platformChatID: platformChatID,
+                    ownership: Ownership(owner: Ownership.Owner(rawValue: row.string(1) ?? "") ?? .bot, since: row.int(2), until: row.int(3)),
+                    memory: row.string(4).flatMap(Self.decodeMemory) ?? ConversationMemory()
+                )
+            }
+        }
+    }
+
+    public func setOwnership(conversationID: Int64, _ ownership: Ownership) async throws -> Bool {
+        try await database.transaction(durable: true) { session in
+            !(try await session.query(
+                "UPDATE conversations SET owner = $1, owner_since = $2, owner_until = $3 WHERE id = $4 AND tenant_id = $5 RETURNING id",
+                [
+                    .text(ownership.owner.rawValue), ownership.since.map(SQLValue.int) ?? .null, ownership.until.map(SQLValue.int) ?? .null,
+                    .int(conversationID), .text(tenantID),
+                ]
+            )).isEmpty
+        }
+    }
+
+    public func traces(conversationID: Int64, limit: Int) async throws -> [TraceRecord] {
+        try await database.transaction(durable: false) { session in
+            try await session.query(
+                "SELECT created_at, trace FROM reply_traces WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2",
+                [.int(conversationID), .int(Int64(limit))]
+            ).reversed().compactMap { row in
+                guard let text = row.string(1), let trace = try? JSONDecoder().decode(ReplyTrace.self, from: Data(text.utf8)) else { return nil }
+                return TraceRecord(conversationID: conversationID, createdAt: row.int(0) ?? 0, trace: trace)
+            }
+        }
+    }
+
     public func replayDelivery(id: Int64, now: Int64) async throws -> Bool {
         try await database.transaction(durable: true) { session in
             !(try await session.query(
@@ -533,14 +614,33 @@ public final class SQLGatewayStore: GatewayStore {
             acknowledgement: row.string(6).flatMap { try? JSONDecoder().decode(Acknowledgement.self, from: Data($0.utf8)) },
             traceID: row.string(7) ?? "",
             receivedAt: row.int(8) ?? 0,
-            platformEventID: row.string(9)
+            platformEventID: row.string(9),
+            status: row.string(10).flatMap { JSONValue.decode($0)?.value(at: "status")?.scalarText }
         )
     }
 
     static func encode(_ acknowledgement: Acknowledgement) -> String {
+        encodeJSON(acknowledgement)
+    }
+
+    static func encodeJSON(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(acknowledgement)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    static func encodeMemory(_ memory: ConversationMemory) -> String {
+        encodeJSON(memory)
+    }
+
+    static func decodeMemory(_ text: String) -> ConversationMemory? {
+        try? JSONDecoder().decode(ConversationMemory.self, from: Data(text.utf8))
+    }
+
+    /// A history row: direction, kind, text, received_at.
+    static func historyLine(_ row: SQLRow) -> HistoryLine {
+        let author: HistoryLine.Author = row.string(0) == "out" ? .bot : (row.string(1) == "human_reply" ? .human : .contact)
+        return HistoryLine(author: author, text: row.string(2) ?? "", at: row.int(3) ?? 0)
     }
 }
 

@@ -154,7 +154,7 @@ import Testing
 
 @Suite struct PromptFileTests {
     @Test func shippedGeralLoads() throws {
-        let agent = try Agent.load(file: Repository.prompts + "/geral.md")
+        let agent = try Agent.load(file: Repository.prompts + "/geral.md", business: Repository.business())
         #expect(agent.id == "geral")
         #expect(agent.offlineAnswers.contains { $0.language == .en })
         #expect(!agent.systemPrompt.isEmpty)
@@ -164,7 +164,7 @@ import Testing
         let file = try Repository.temporaryDirectory() + "/geral.md"
         try "---\nid: \"geral\"\nname: \"X\"\nlanguage: \"pt\"\ncolor: \"red\"\nfallback: { pt: \"?\" }\n---\nbody\n".write(toFile: file, atomically: true, encoding: .utf8)
         do {
-            _ = try Agent.load(file: file)
+            _ = try Agent.load(file: file, business: Repository.business())
             Issue.record("accepted an unknown key")
         } catch let problem as FileProblem {
             #expect(problem.line == 5)
@@ -176,8 +176,8 @@ import Testing
         ("hello there", "en"), ("oi, tudo bem?", "pt"), ("muito obrigada!!", "pt"), ("thanks a lot", "en"),
     ])
     func offlineAnswersFollowTheContactsLanguage(text: String, language: String) throws {
-        let agent = try Agent.load(file: Repository.prompts + "/geral.md")
-        let responder = OfflineResponder(agent: agent, texts: try SystemTexts.load(file: Repository.prompts + "/textos.yaml"))
+        let agent = try Agent.load(file: Repository.prompts + "/geral.md", business: Repository.business())
+        let responder = OfflineAnswers(agent: agent)
         let expected = try #require(Language(rawValue: language))
         let guessed = LanguageGuess.guess(text, fallback: .pt)
         #expect(guessed == expected)

@@ -23,8 +23,8 @@ import Testing
 
     /// A reply longer than Telegram's 4096 characters, so it goes out as two messages to one chat.
     struct LongAnswer: Responder {
-        func respond(to turn: Turn) async throws -> Reply? {
-            Reply(text: String(repeating: "Uma frase de exemplo. ", count: 300))
+        func respond(to turn: Turn) async throws -> TurnAnswer {
+            TurnAnswer(reply: Reply(text: String(repeating: "Uma frase de exemplo. ", count: 300)))
         }
     }
 

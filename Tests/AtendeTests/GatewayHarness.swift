@@ -88,7 +88,7 @@ struct GatewayHarness {
     }
 
     static func geral() throws -> Agent {
-        try Agent.load(file: Repository.prompts + "/geral.md")
+        try Agent.load(file: Repository.prompts + "/geral.md", business: Repository.business())
     }
 }
 
@@ -105,4 +105,11 @@ func eventually(_ what: String, seconds: Double = 15, _ condition: () async thro
         try await Task.sleep(for: .milliseconds(20))
     }
     throw TimedOut(what: what)
+}
+
+extension Repository {
+    /// The shipped business profile, which the prompt files' `{{business.…}}` placeholders need.
+    static func business() throws -> BusinessProfile {
+        try BusinessProfile.load(file: prompts + "/negocio.yaml")
+    }
 }

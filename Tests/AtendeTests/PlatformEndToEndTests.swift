@@ -85,11 +85,11 @@ import Testing
 
     /// Offers two choices to a message and confirms a pick: the agents' job later, the adapters' test now.
     struct OfferAndConfirm: Responder {
-        func respond(to turn: Turn) async throws -> Reply? {
+        func respond(to turn: Turn) async throws -> TurnAnswer {
             if let pick = turn.messages.last(where: { $0.kind == .choice }) {
-                return Reply(text: "Você escolheu \(pick.choiceID ?? "?")")
+                return TurnAnswer(reply: Reply(text: "Você escolheu \(pick.choiceID ?? "?")"))
             }
-            return Reply(text: "Escolha um horário:", choices: [Choice(id: "slot_1", title: "Seg 10:00"), Choice(id: "slot_2", title: "Ter 14:30")])
+            return TurnAnswer(reply: Reply(text: "Escolha um horário:", choices: [Choice(id: "slot_1", title: "Seg 10:00"), Choice(id: "slot_2", title: "Ter 14:30")]))
         }
     }
 

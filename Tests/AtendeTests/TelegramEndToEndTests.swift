@@ -37,9 +37,9 @@ import Testing
 
     /// Stands in for an agent that thinks for a while (an LLM call).
     struct SlowResponder: Responder {
-        func respond(to turn: Turn) async throws -> Reply? {
+        func respond(to turn: Turn) async throws -> TurnAnswer {
             try await Task.sleep(for: .milliseconds(800))
-            return Reply(text: "pronto")
+            return TurnAnswer(reply: Reply(text: "pronto"))
         }
     }
 
@@ -62,9 +62,9 @@ import Testing
     /// Offers one choice whose id is longer than Telegram's 64-byte callback_data, and confirms picks.
     struct LongChoiceID: Responder {
         static let id = "agenda:avaliacao-facial:2026-12-04T10:00:00-03:00:profissional-ana-souza:sala-2"
-        func respond(to turn: Turn) async throws -> Reply? {
-            if let pick = turn.messages.last?.choiceID { return Reply(text: "Você escolheu \(pick)") }
-            return Reply(text: "Pode ser?", choices: [Choice(id: Self.id, title: "Sex 10:00")])
+        func respond(to turn: Turn) async throws -> TurnAnswer {
+            if let pick = turn.messages.last?.choiceID { return TurnAnswer(reply: Reply(text: "Você escolheu \(pick)")) }
+            return TurnAnswer(reply: Reply(text: "Pode ser?", choices: [Choice(id: Self.id, title: "Sex 10:00")]))
         }
     }
 
@@ -103,7 +103,7 @@ import Testing
         let harness = try await GatewayHarness.start()
         #expect(try await harness.post(Repository.fixture("telegram", "update-voice.json")) == 200)
         try await eventually("the reply to the voice note") { harness.telegram.sentMessages.count == 1 }
-        let texts = try SystemTexts.load(file: Repository.prompts + "/textos.yaml")
+        let texts = try SystemTexts.load(file: Repository.prompts + "/textos.yaml", business: Repository.business())
         let reply = harness.telegram.sentMessages[0].body.value(at: "text")?.scalarText
         #expect([texts.text(.mediaReceived, .pt), texts.text(.mediaReceived, .en)].contains(reply))
         try await harness.stop()

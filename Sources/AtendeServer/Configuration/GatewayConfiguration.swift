@@ -1,4 +1,5 @@
 import AtendeAdapters
+import AtendeAgents
 import AtendeCore
 import AtendeStorage
 import AtendeYAML
@@ -26,6 +27,16 @@ public struct GatewayConfiguration: Sendable {
     public var adaptersDirectory = "adapters"
     public var promptsDirectory = "prompts"
     public var channels: [ChannelConfiguration] = []
+    public var orchestrator = OrchestratorSettings()
+    /// How often the prompts folder is checked for edits; 0 turns reloading off.
+    public var promptReloadMillis: Int64 = 2000
+    public var llm = LLMConfiguration()
+    /// Where the business is told about a handoff, on platforms without an inbox of their own:
+    /// a channel id and a chat on it (the owner's own WhatsApp number, a team group).
+    public var handoffNotifyChannel: String?
+    public var handoffNotifyChat: String?
+    /// The bearer token of the admin API; without one the admin API is off.
+    public var adminToken: String?
     /// The file the configuration came from, or `nil` when only defaults and the environment were used.
     public var file: String?
 
@@ -38,6 +49,19 @@ public struct GatewayConfiguration: Sendable {
     public var usesPostgres: Bool {
         OpenedStore.isPostgres(databaseURL)
     }
+}
+
+/// An OpenAI-compatible endpoint (`llm:` in atende.yaml); without `base_url` agents answer offline.
+public struct LLMConfiguration: Sendable {
+    public var baseURL: String?
+    public var model: String?
+    public var apiKey: String?
+    public var timeoutMillis = 20_000
+    public var maxAttempts = 3
+    public var promptPricePerMillion = 0.0
+    public var completionPricePerMillion = 0.0
+
+    public init() {}
 }
 
 public struct ChannelConfiguration: Sendable {
@@ -122,7 +146,33 @@ extension GatewayConfiguration {
         Key(path: ["log", "format"], apply: oneOf(["json", "text"]) { $0.logFormat = $1 }),
         Key(path: ["paths", "adapters"]) { c, v, _ in c.adaptersDirectory = v },
         Key(path: ["paths", "prompts"]) { c, v, _ in c.promptsDirectory = v },
+        Key(path: ["prompts", "reload_ms"], apply: int(0...3_600_000) { $0.promptReloadMillis = Int64($1) }),
+        Key(path: ["conversations", "human_quiet_seconds"], apply: int(1...(30 * 86_400)) { $0.orchestrator.humanQuietMillis = Int64($1) * 1000 }),
+        Key(path: ["conversations", "stickiness_seconds"], apply: int(0...(7 * 86_400)) { $0.orchestrator.stickinessMillis = Int64($1) * 1000 }),
+        Key(path: ["conversations", "pause_seconds"], apply: int(1...(365 * 86_400)) { $0.orchestrator.defaultPauseMillis = Int64($1) * 1000 }),
+        Key(path: ["llm", "base_url"]) { c, v, p in
+            guard v.hasPrefix("http://") || v.hasPrefix("https://") else { throw p("'\(v)' is not an http(s) URL such as http://127.0.0.1:8081/v1") }
+            c.llm.baseURL = v.trimmingSuffix("/")
+        },
+        Key(path: ["llm", "model"]) { c, v, _ in c.llm.model = v },
+        Key(path: ["llm", "api_key"]) { c, v, _ in c.llm.apiKey = v.isEmpty ? nil : v },
+        Key(path: ["llm", "timeout_ms"], apply: int(100...600_000) { $0.llm.timeoutMillis = $1 }),
+        Key(path: ["llm", "max_attempts"], apply: int(1...10) { $0.llm.maxAttempts = $1 }),
+        Key(path: ["llm", "history_tokens"], apply: int(0...200_000) { $0.orchestrator.historyTokens = $1 }),
+        Key(path: ["llm", "prompt_price_per_million"]) { c, v, p in c.llm.promptPricePerMillion = try price(v, p) },
+        Key(path: ["llm", "completion_price_per_million"]) { c, v, p in c.llm.completionPricePerMillion = try price(v, p) },
+        Key(path: ["handoff", "notify_channel"]) { c, v, _ in c.handoffNotifyChannel = v },
+        Key(path: ["handoff", "notify_chat"]) { c, v, _ in c.handoffNotifyChat = v },
+        Key(path: ["admin", "token"]) { c, v, p in
+            guard v.count >= 16 else { throw p("the admin token must be at least 16 characters") }
+            c.adminToken = v
+        },
     ]
+
+    private static func price(_ text: String, _ problem: (String) -> FileProblem) throws -> Double {
+        guard let value = Double(text), value >= 0 else { throw problem("'\(text)' is not a price in US dollars per million tokens, such as 0.15") }
+        return value
+    }
 
     /// Reads `file` (when given) and then the environment, which wins.
     ///
@@ -146,7 +196,22 @@ extension GatewayConfiguration {
             }
         }
         try configuration.applyChannelEnvironment(environment)
+        try configuration.checkCombinations()
         return configuration
+    }
+
+    /// Settings that only make sense together.
+    private func checkCombinations() throws {
+        let where_ = file ?? "environment"
+        if llm.baseURL != nil, llm.model == nil {
+            throw FileProblem(file: where_, line: nil, message: "llm.model is required with llm.base_url (for example gpt-4o-mini, or the model your server loaded)")
+        }
+        if (handoffNotifyChannel == nil) != (handoffNotifyChat == nil) {
+            throw FileProblem(file: where_, line: nil, message: "handoff.notify_channel and handoff.notify_chat go together: the channel id and the chat on it to notify")
+        }
+        if let channel = handoffNotifyChannel, !channels.contains(where: { $0.id == channel }) {
+            throw FileProblem(file: where_, line: nil, message: "handoff.notify_channel '\(channel)' is not one of the configured channels")
+        }
     }
 
     /// `ATENDE_CHANNEL_{ID}_{SETTING}` sets a channel's setting; the longest matching channel id wins

@@ -95,7 +95,7 @@ struct WebhookController {
                 switch outcome {
                 case .stored(let messageID, let conversationID):
                     stored += 1
-                    if item.event.kind.isAnswered { answered += 1 }
+                    if item.event.kind.startsTurn { answered += 1 }
                     runtime.logger.info("webhook stored", metadata: [
                         "channel": "\(channelID)", "trace_id": "\(item.traceID)", "message": "\(messageID)", "conversation": "\(conversationID)",
                     ])

@@ -1,3 +1,4 @@
+import AtendeCore
 import Prometheus
 
 /// The gateway's Prometheus metrics. Labels stay low-cardinality: configured channel ids and
@@ -47,6 +48,34 @@ public struct GatewayMetrics: Sendable {
         registry.makeCounter(
             descriptor: Self.name("circuit_opened", "total", "Times a channel's circuit opened after consecutive delivery failures"),
             labels: [("channel", channel)]
+        ).increment()
+    }
+
+    /// Replies by agent and how the agent was chosen; LLM tokens, cost and failures by agent.
+    public func turnTraced(_ trace: ReplyTrace) {
+        let agent = trace.agent ?? "none"
+        // `silent:human`, `routed+handoff`: only the part before the colon is a fixed name.
+        let decision = String(trace.decision.prefix { $0 != ":" })
+        registry.makeCounter(
+            descriptor: Self.name("turns", "total", "Answered turns, by agent and how it was chosen"),
+            labels: [("agent", agent), ("decision", decision)]
+        ).increment()
+        guard trace.model != nil || trace.llmError != nil else { return }
+        let tokens = Self.name("llm_tokens", "total", "Tokens the LLM used, by agent and kind")
+        registry.makeCounter(descriptor: tokens, labels: [("agent", agent), ("kind", "prompt")]).increment(by: Int64(trace.promptTokens))
+        registry.makeCounter(descriptor: tokens, labels: [("agent", agent), ("kind", "completion")]).increment(by: Int64(trace.completionTokens))
+        registry.makeCounter(
+            descriptor: Self.name("llm_cost_usd", "total", "Estimated LLM cost in US dollars, by agent"), labels: [("agent", agent)]
+        ).increment(by: trace.costUSD)
+        registry.makeCounter(
+            descriptor: Self.name("llm_calls", "total", "Answers asked of the LLM, by agent and outcome (ok, or fallback to the offline answer)"),
+            labels: [("agent", agent), ("outcome", trace.llmError == nil ? "ok" : "fallback")]
+        ).increment()
+    }
+
+    public func promptReload(outcome: String) {
+        registry.makeCounter(
+            descriptor: Self.name("prompt_reloads", "total", "Prompt folder reloads, by outcome (loaded, rejected)"), labels: [("outcome", outcome)]
         ).increment()
     }
 

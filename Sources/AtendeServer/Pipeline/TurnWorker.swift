@@ -28,7 +28,7 @@ public struct TurnWorker: Service {
         logger[metadataKey: "conversation"] = "\(turn.conversation.id)"
         logger[metadataKey: "channel"] = "\(turn.conversation.channelID)"
         logger[metadataKey: "trace_id"] = "\(turn.messages.map(\.traceID).joined(separator: ","))"
-        var drafts: [OutboxDraft] = []
+        var result = TurnResult(outbox: [])
         if !turn.messages.isEmpty {
             guard let channel = runtime.channels[turn.conversation.channelID] else {
                 // Maybe removed from the configuration by mistake: keep the messages for when it is back.
@@ -43,7 +43,7 @@ public struct TurnWorker: Service {
             }
             for message in turn.messages {
                 if let acknowledgement = message.acknowledgement {
-                    drafts.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
+                    result.outbox.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
                 }
             }
             // "typing…" only when the answer takes a noticeable time (an LLM); an offline answer is instant.
@@ -52,17 +52,28 @@ public struct TurnWorker: Service {
                 showTyping(in: channel, turn: turn, logger: logger)
             }
             defer { typing.cancel() }
+            let answer: TurnAnswer
             do {
-                if let reply = try await runtime.responder.respond(to: turn) {
-                    drafts += channel.drafts(for: reply, conversation: turn.conversation.platformChatID, traceID: turn.messages.last!.traceID)
-                }
+                answer = try await runtime.responder.respond(to: turn)
             } catch {
                 await retry(claim, error: "responder failed: \(error)", logger: logger)
                 return
             }
+            let traceID = turn.messages.last!.traceID
+            if let reply = answer.reply {
+                result.outbox += channel.drafts(for: reply, conversation: turn.conversation.platformChatID, traceID: traceID)
+            }
+            if let handoff = answer.handoff {
+                result.outbox += handoffDrafts(handoff, channel: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
+            }
+            result.memory = answer.memory
+            result.ownership = answer.ownership
+            result.trace = answer.trace
+            if let trace = answer.trace { runtime.metrics.turnTraced(trace) }
         }
+        let drafts = result.outbox
         do {
-            if try await runtime.store.completeTurn(claim, outbox: drafts, now: runtime.time.nowMillis()) {
+            if try await runtime.store.completeTurn(claim, result: result, now: runtime.time.nowMillis()) {
                 runtime.metrics.turnDuration(ContinuousClock.now - started)
                 if !drafts.isEmpty { runtime.deliverySignal.notify(count: drafts.count) }
                 logger.debug("turn answered", metadata: ["messages": "\(turn.messages.count)", "outbox": "\(drafts.count)"])
@@ -103,6 +114,36 @@ extension TurnWorker {
             if case .delivered = await client.send(request, policy: policy) { return }
             logger.debug("typing indicator not shown")
         }
+    }
+
+    /// What tells the team a conversation is theirs: the platform's own handoff actions where the
+    /// adapter has them (Chatwoot: open the conversation, a private note, a team), and a message
+    /// to the business's notification chat when one is configured.
+    func handoffDrafts(_ handoff: Handoff, channel: Channel, conversation: String, traceID: String) -> [OutboxDraft] {
+        var drafts: [OutboxDraft] = []
+        let outbound = channel.definition.outbound
+        let chat: [String: JSONValue] = ["conversation": .string(conversation)]
+        if outbound[AdapterDefinition.handoffAction] != nil {
+            drafts.append(OutboxDraft(action: AdapterDefinition.handoffAction, values: chat, replyText: nil, traceID: traceID))
+        }
+        if outbound[AdapterDefinition.privateNoteAction] != nil {
+            drafts.append(OutboxDraft(
+                action: AdapterDefinition.privateNoteAction, values: chat.merging(["text": .string(handoff.note)]) { $1 }, replyText: nil, traceID: traceID
+            ))
+        }
+        if outbound[AdapterDefinition.assignTeamAction] != nil, channel.settings[AdapterDefinition.teamSetting]?.isEmpty == false {
+            drafts.append(OutboxDraft(action: AdapterDefinition.assignTeamAction, values: chat, replyText: nil, traceID: traceID))
+        }
+        if let notifyChannelID = runtime.configuration.handoffNotifyChannel, let notifyChat = runtime.configuration.handoffNotifyChat,
+            let notifyChannel = runtime.channels[notifyChannelID] {
+            for var draft in notifyChannel.drafts(for: Reply(text: handoff.notification), conversation: notifyChat, traceID: traceID) {
+                draft.channelID = notifyChannelID
+                // Kept out of the conversation's transcript: the contact never sees it.
+                draft.replyText = nil
+                drafts.append(draft)
+            }
+        }
+        return drafts
     }
 
     /// Gives the turn back to run again later; its messages stay stored and unanswered meanwhile.

@@ -1,30 +1,15 @@
-import Foundation
 import AtendeCore
 import AtendeUnderstanding
+import Foundation
 
-/// Answers from an agent's offline answers: no LLM, no network.
-///
-/// The answer whose example shares the most words with the message wins (Dice overlap on
-/// folded words); below `threshold` the agent's fallback answers.
-public struct OfflineResponder: Responder {
+/// An agent's answers without an LLM: the offline answer whose example shares the most words
+/// with the message wins (Dice overlap on folded words); below `threshold`, the agent's fallback.
+public struct OfflineAnswers: Sendable {
     public let agent: Agent
-    public let texts: SystemTexts
     public var threshold = 0.5
 
-    public init(agent: Agent, texts: SystemTexts) {
+    public init(agent: Agent) {
         self.agent = agent
-        self.texts = texts
-    }
-
-    public func respond(to turn: Turn) async throws -> Reply? {
-        let text = turn.messages.map(\.text).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        let hint = turn.messages.last.flatMap { Language(hint: $0.language) } ?? agent.language
-        let language = LanguageGuess.guess(text, fallback: hint)
-        // Only files, no words: say so politely instead of guessing at an answer.
-        if text.isEmpty, turn.messages.contains(where: { $0.kind == .media }) {
-            return Reply(text: texts.text(.mediaReceived, language))
-        }
-        return Reply(text: answer(to: text, language: language))
     }
 
     /// The best offline answer in `language` (or in any language when none is written in it).

@@ -1,0 +1,34 @@
+import AtendeCore
+import AtendeUnderstanding
+import Foundation
+
+/// One loaded, validated version of the prompts folder with the classifier trained on it.
+/// A turn takes the current set when it starts and finishes on it, whatever reloads meanwhile.
+public struct AgentSet: Sendable {
+    public var library: PromptLibrary
+    public var classifier: IntentClassifier
+    /// A short hash of every file's name and content: which prompts answered, in traces.
+    public var version: String
+
+    public static func load(directory: String, settings: IntentSettings = IntentSettings()) throws(FileProblems) -> AgentSet {
+        let library = try PromptLibrary.load(directory: directory)
+        return AgentSet(library: library, classifier: IntentClassifier(routes: library.intentRoutes, settings: settings), version: version(of: directory))
+    }
+
+    /// FNV-1a over the names and bytes of the folder's files, as 8 hex digits.
+    public static func version(of directory: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01b3
+            }
+        }
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() {
+            mix(name.utf8)
+            if let data = FileManager.default.contents(atPath: "\(directory)/\(name)") { mix(data) }
+        }
+        let hex = String(hash, radix: 16)
+        return String((String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(8))
+    }
+}

@@ -1,0 +1,337 @@
+import AtendeCore
+import AtendeUnderstanding
+import Foundation
+
+/// Decides, for each turn, who answers and how, in this order:
+///
+/// 1. what the business side did (a person replied by hand, Chatwoot opened or resolved the
+///    conversation, `#pausar` / `#robo`) decides whether the bot may answer at all;
+/// 2. the answer to a clarifying question asked in the previous turn;
+/// 3. control intents: a person (`humano`), where did we stop (`continuar`);
+/// 4. stickiness: follow-ups stay with the agent that was answering unless the message
+///    confidently belongs to another route;
+/// 5. the classifier's route, or a clarifying question with choices when it is unsure.
+///
+/// The chosen agent answers through the LLM when one is configured, from its offline answers
+/// otherwise or when the LLM fails: the contact always gets a reply.
+public struct Orchestrator: Responder {
+    let agents: CurrentAgents
+    let model: (any LanguageModel)?
+    let settings: OrchestratorSettings
+    let time: any TimeSource
+
+    public init(agents: CurrentAgents, model: (any LanguageModel)?, settings: OrchestratorSettings = OrchestratorSettings(), time: any TimeSource = SystemTime()) {
+        self.agents = agents
+        self.model = model
+        self.settings = settings
+        self.time = time
+    }
+
+    /// Choice ids of a clarifying question: `agent:` and the agent id.
+    static let choicePrefix = "agent:"
+
+    public func respond(to turn: Turn) async throws -> TurnAnswer {
+        let set = agents.set
+        let now = time.nowMillis()
+        var context = TurnContext(agentSet: set, turn: turn, now: now)
+
+        // 1. The business side. A person's reply answers what the contact wrote before it.
+        var ownership = turn.ownership
+        var ownershipChanged = false
+        var contactMessages: [StoredMessage] = []
+        for message in turn.messages {
+            switch message.kind {
+            case .humanReply:
+                contactMessages = []
+                ownership = command(in: message, control: set.library.control) ?? Ownership(owner: .human, since: message.receivedAt)
+                ownershipChanged = true
+            case .conversationStatus:
+                switch message.status {
+                case "open":
+                    contactMessages = []
+                    ownership = Ownership(owner: .human, since: message.receivedAt)
+                    ownershipChanged = true
+                case "pending", "resolved":
+                    ownership = .bot
+                    ownershipChanged = true
+                default:
+                    break
+                }
+            default:
+                if message.kind.isAnswered { contactMessages.append(message) }
+            }
+        }
+        if ownership.silencesBot(now: now, humanQuietMillis: settings.humanQuietMillis) || contactMessages.isEmpty {
+            // "silent:human" (a person has it), "ownership:bot" (only the business side acted this turn).
+            var trace = ReplyTrace(decision: "\(contactMessages.isEmpty ? "ownership" : "silent"):\(ownership.owner.rawValue)")
+            trace.promptVersion = set.version
+            return TurnAnswer(reply: nil, ownership: ownershipChanged ? ownership : nil, trace: trace)
+        }
+        if ownership.owner != .bot {
+            // The person went quiet, or the pause ended: the bot is back.
+            ownership = .bot
+            ownershipChanged = true
+            context.memory.handoffReason = nil
+        }
+        context.ownership = ownershipChanged ? ownership : nil
+        context.read(contactMessages)
+
+        if context.text.isEmpty {
+            // Only files, no words: say so politely instead of guessing at an answer.
+            return context.answer(Reply(text: set.library.texts.text(.mediaReceived, context.language, context.contactValues)), trace: ReplyTrace(decision: "media"))
+        }
+
+        // 2. The answer to a clarifying question: the chosen agent answers what was asked then.
+        if let clarification = context.memory.clarification {
+            context.memory.clarification = nil
+            if let picked = pickedAgent(clarification, messages: contactMessages, set: set) {
+                if picked == "humano" { return handoff(&context, reason: "escolheu falar com uma pessoa") }
+                let question = isBarePick(contactMessages) ? clarification.question : clarification.question + "\n" + context.text
+                return await answer(&context, agentID: picked, question: question, decision: "clarified", keepActive: false)
+            }
+        }
+
+        // 3. Control intents.
+        let result = set.classifier.classify(context.text)
+        context.result = result
+        if result.confident, let control = ControlIntents.Kind(rawValue: result.route) {
+            switch control {
+            case .humano: return handoff(&context, reason: "pediu para falar com uma pessoa")
+            case .continuar: return summary(&context)
+            }
+        }
+
+        // 4. Stickiness.
+        let generalID = PromptLibrary.defaultAgentID
+        if let active = context.memory.activeAgent, set.library.agent(active) != nil,
+            let activeAt = context.memory.activeAt, now - activeAt < settings.stickinessMillis {
+            if !result.confident || result.route == active || set.library.agent(result.route) == nil {
+                return await answer(&context, agentID: active, question: context.text, decision: "sticky", keepActive: false)
+            }
+            // Thanks or a greeting mid-conversation: answered, without leaving the specialist.
+            let keep = result.route == generalID
+            return await answer(&context, agentID: result.route, question: context.text, decision: "routed", keepActive: keep)
+        }
+
+        // 5. The route, or a question when unsure.
+        if result.confident, set.library.agent(result.route) != nil {
+            return await answer(&context, agentID: result.route, question: context.text, decision: "routed", keepActive: false)
+        }
+        let specialists = result.candidates
+            .filter { $0.route != generalID && set.library.agent($0.route) != nil && $0.score >= 0.15 }
+            .prefix(3)
+        if result.route != generalID, specialists.count >= 2 {
+            return clarify(&context, options: specialists.map(\.route))
+        }
+        if let only = specialists.first, only.score >= 0.35, result.route == only.route {
+            return await answer(&context, agentID: only.route, question: context.text, decision: "routed", keepActive: false)
+        }
+        return await answer(&context, agentID: generalID, question: context.text, decision: "routed", keepActive: false)
+    }
+
+    // MARK: Decisions
+
+    /// The chosen agent answers `question`, through the LLM when there is one.
+    func answer(_ context: inout TurnContext, agentID: String, question: String, decision: String, keepActive: Bool) async -> TurnAnswer {
+        let set = context.agentSet
+        guard let agent = set.library.agent(agentID) ?? set.library.agent(PromptLibrary.defaultAgentID) else {
+            preconditionFailure("the library checks the default agent exists")
+        }
+        var trace = ReplyTrace(decision: decision, agent: agent.id)
+        var text: String?
+        if let model {
+            let llm = LLMAnswerer(model: model, settings: settings)
+            let outcome = await llm.answer(agent: agent, context: context, question: question) { summaryText(context) }
+            trace.toolCalls = outcome.toolCalls
+            trace.model = outcome.model
+            trace.promptTokens = outcome.usage.promptTokens
+            trace.completionTokens = outcome.usage.completionTokens
+            trace.costUSD = outcome.costUSD
+            trace.llmMillis = outcome.latencyMillis
+            trace.llmError = outcome.error
+            if let reason = outcome.handoffReason {
+                context.memory.activeAgent = agent.id
+                return handoff(&context, reason: reason, trace: trace)
+            }
+            text = outcome.text
+        }
+        let reply = PromptTemplate.render(text ?? OfflineAnswers(agent: agent).answer(to: question, language: context.language), context.contactValues)
+        if !keepActive {
+            context.memory.activeAgent = agent.id
+            context.memory.lastIntent = context.result.flatMap { $0.route == agent.id ? $0.topic : nil } ?? context.memory.lastIntent
+        }
+        context.memory.activeAt = context.now
+        context.memory.lastQuestion = question
+        context.memory.lastAnswer = String(reply.prefix(400))
+        return context.answer(Reply(text: reply), trace: trace)
+    }
+
+    /// Hands the conversation to a person: the contact is told, the bot goes quiet, the team gets a summary.
+    func handoff(_ context: inout TurnContext, reason: String, trace: ReplyTrace? = nil) -> TurnAnswer {
+        let texts = context.agentSet.library.texts
+        let business = Language.pt
+        let summary = texts.text(.handoffSummary, business, context.contactValues.merging([
+            "agent": context.activeAgentTitle, "topic": context.topicDescription,
+            "request": context.text, "last_answer": context.memory.lastAnswer ?? "—",
+        ]) { $1 })
+        let conversation = context.turn.conversation
+        let handoff = Handoff(
+            note: texts.text(.handoffNote, business, ["summary": summary]),
+            notification: texts.text(.handoffNotify, business, context.contactValues.merging([
+                "contact.chat": conversation.platformChatID, "channel": conversation.channelID, "summary": summary,
+            ]) { $1 })
+        )
+        context.memory.handoffReason = reason
+        context.ownership = Ownership(owner: .human, since: context.now)
+        var trace = trace.map { traced in
+            var traced = traced
+            traced.decision += "+handoff"
+            return traced
+        } ?? ReplyTrace(decision: "control")
+        var answer = context.answer(Reply(text: texts.text(.handoffNotice, context.language, context.contactValues)), trace: trace)
+        answer.handoff = handoff
+        return answer
+    }
+
+    /// "Where did we stop?": the last agent and topic, what was asked and answered, what is open.
+    func summary(_ context: inout TurnContext) -> TurnAnswer {
+        let text = summaryText(context)
+        context.memory.activeAt = context.now
+        return context.answer(Reply(text: text), trace: ReplyTrace(decision: "control", agent: context.memory.activeAgent))
+    }
+
+    func summaryText(_ context: TurnContext) -> String {
+        let texts = context.agentSet.library.texts
+        var memory = context.memory
+        // Conversations from before the gateway kept memory still have their history.
+        if memory.lastQuestion == nil, let asked = context.turn.history.last(where: { $0.author == .contact }) {
+            memory.lastQuestion = asked.text
+            memory.lastAnswer = context.turn.history.last(where: { $0.author == .bot && $0.at >= asked.at })?.text
+        }
+        guard let question = memory.lastQuestion else {
+            return texts.text(.summaryEmpty, context.language, context.contactValues)
+        }
+        var text = texts.text(.summary, context.language, context.contactValues.merging([
+            "agent": context.activeAgentTitle, "topic": context.topicDescription, "last_question": question,
+            "last_answer": String((memory.lastAnswer ?? "—").prefix(300)),
+        ]) { $1 })
+        if let open = memory.clarification {
+            text += "\n" + texts.text(.summaryOpen, context.language, ["question": open.question])
+        }
+        return text
+    }
+
+    /// Asks which agent the message is for, with one choice per likely agent and "something else".
+    func clarify(_ context: inout TurnContext, options: [String]) -> TurnAnswer {
+        let set = context.agentSet
+        let texts = set.library.texts
+        var choices = options.compactMap { id in set.library.agent(id).map { Choice(id: Self.choicePrefix + id, title: $0.title) } }
+        choices.append(Choice(id: Self.choicePrefix + PromptLibrary.defaultAgentID, title: texts.text(.clarifyOther, context.language)))
+        context.memory.clarification = ConversationMemory.Clarification(agents: choices.map { String($0.id.dropFirst(Self.choicePrefix.count)) }, question: context.text)
+        let reply = Reply(text: texts.text(.clarifyQuestion, context.language, context.contactValues), choices: choices)
+        return context.answer(reply, trace: ReplyTrace(decision: "clarify"))
+    }
+
+    // MARK: Reading messages
+
+    /// `#pausar [2h|30m|3d]` or `#robo` written from the business side.
+    func command(in message: StoredMessage, control: ControlIntents) -> Ownership? {
+        let words = message.text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let first = words.first else { return nil }
+        if control.resumeCommands.contains(first) { return .bot }
+        guard control.pauseCommands.contains(first) else { return nil }
+        let duration = words.dropFirst().first.flatMap(Self.durationMillis) ?? settings.defaultPauseMillis
+        return Ownership(owner: .paused, since: message.receivedAt, until: message.receivedAt + duration)
+    }
+
+    /// `30m`, `2h`, `3d`.
+    static func durationMillis(_ word: String) -> Int64? {
+        guard let unit = word.last, let number = Int64(word.dropLast()), number > 0 else { return nil }
+        switch unit {
+        case "m": return number * 60_000
+        case "h": return number * 3_600_000
+        case "d": return number * 86_400_000
+        default: return nil
+        }
+    }
+
+    /// The agent picked in answer to a clarifying question: a tapped choice, its number, or its name.
+    func pickedAgent(_ clarification: ConversationMemory.Clarification, messages: [StoredMessage], set: AgentSet) -> String? {
+        guard let last = messages.last else { return nil }
+        if let choice = last.choiceID, choice.hasPrefix(Self.choicePrefix) {
+            return String(choice.dropFirst(Self.choicePrefix.count))
+        }
+        let words = TextNormalizer.words(last.text)
+        if words.count == 1, let number = Int(words[0]), clarification.agents.indices.contains(number - 1) {
+            return clarification.agents[number - 1]
+        }
+        for id in clarification.agents {
+            guard let agent = set.library.agent(id) else { continue }
+            let names = Set(TextNormalizer.words(agent.name) + [id])
+            if !words.isEmpty, words.count <= 4, words.contains(where: names.contains) { return id }
+        }
+        return nil
+    }
+
+    /// Whether the last message only picks an option (a tap or a number), with nothing else to answer.
+    func isBarePick(_ messages: [StoredMessage]) -> Bool {
+        guard messages.count == 1, let last = messages.last else { return false }
+        return last.choiceID != nil || TextNormalizer.words(last.text).count <= 3
+    }
+}
+
+/// What one turn works with, and what it changes.
+struct TurnContext {
+    let agentSet: AgentSet
+    let turn: Turn
+    let now: Int64
+    var memory: ConversationMemory
+    /// The new owner, when the turn changes it.
+    var ownership: Ownership?
+    var text = ""
+    var language = Language.pt
+    var result: IntentResult?
+
+    init(agentSet: AgentSet, turn: Turn, now: Int64) {
+        self.agentSet = agentSet
+        self.turn = turn
+        self.now = now
+        self.memory = turn.memory
+    }
+
+    mutating func read(_ messages: [StoredMessage]) {
+        text = messages.map(\.text).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let hint = messages.last.flatMap { Language(hint: $0.language) }
+        let fallback = hint ?? agentSet.library.agent(memory.activeAgent ?? PromptLibrary.defaultAgentID)?.language ?? .pt
+        language = text.isEmpty ? fallback : LanguageGuess.guess(text, fallback: fallback)
+    }
+
+    var contactValues: [String: String] {
+        ["contact.name": turn.contactName ?? ""]
+    }
+
+    var activeAgentTitle: String {
+        agentSet.library.agent(memory.activeAgent ?? PromptLibrary.defaultAgentID)?.title ?? PromptLibrary.defaultAgentID
+    }
+
+    var topicDescription: String {
+        guard let intent = memory.lastIntent else { return "—" }
+        let definition = agentSet.library.agents.lazy.flatMap(\.intents).first { $0.id == intent }
+        return definition?.description ?? intent.replacingOccurrences(of: "_", with: " ")
+    }
+
+    func answer(_ reply: Reply, trace: ReplyTrace) -> TurnAnswer {
+        var trace = trace
+        trace.promptVersion = agentSet.version
+        trace.language = language.rawValue
+        if let result {
+            trace.route = result.route
+            trace.intent = result.topic
+            trace.score = result.score
+            trace.confident = result.confident
+            trace.runnerUp = result.runnerUp?.route
+            trace.runnerUpScore = result.runnerUp?.score
+        }
+        return TurnAnswer(reply: reply, memory: memory, ownership: ownership, trace: trace)
+    }
+}

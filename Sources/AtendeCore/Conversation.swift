@@ -1,0 +1,86 @@
+/// Who answers a conversation. The bot answers only when it owns it.
+public struct Ownership: Sendable, Hashable {
+    public enum Owner: String, Sendable, Hashable, Codable {
+        case bot
+        /// Someone from the business is talking; the bot stays quiet until they have been quiet a while.
+        case human
+        /// The owner paused the bot for this conversation until `until` (or until resumed).
+        case paused
+    }
+
+    public var owner: Owner
+    /// When a person last acted (took over, replied by hand) or the owner last gave a command.
+    public var since: Int64?
+    /// For `paused`: when the pause ends; `nil` means until resumed.
+    public var until: Int64?
+
+    public init(owner: Owner, since: Int64? = nil, until: Int64? = nil) {
+        self.owner = owner
+        self.since = since
+        self.until = until
+    }
+
+    public static let bot = Ownership(owner: .bot)
+
+    /// Whether the bot must stay quiet at `now`. A human's ownership lapses after `humanQuietMillis`
+    /// without human activity; a pause lapses at its end.
+    public func silencesBot(now: Int64, humanQuietMillis: Int64) -> Bool {
+        switch owner {
+        case .bot: false
+        case .human: now < (since ?? 0) + humanQuietMillis
+        case .paused: until.map { now < $0 } ?? true
+        }
+    }
+}
+
+/// What the orchestrator remembers about a conversation between turns, stored with it as JSON.
+public struct ConversationMemory: Sendable, Hashable, Codable {
+    /// The agent answering the conversation, which follow-ups stay with.
+    public var activeAgent: String?
+    /// When the active agent last answered.
+    public var activeAt: Int64?
+    /// The topic (intent) of the last routed message.
+    public var lastIntent: String?
+    /// The last thing the contact asked that an agent answered.
+    public var lastQuestion: String?
+    /// The last answer given, to tell the contact where things stopped.
+    public var lastAnswer: String?
+    /// A clarifying question waiting for its answer: the agents offered and what was asked.
+    public var clarification: Clarification?
+    /// Why the conversation was handed to a person, while a person has it.
+    public var handoffReason: String?
+    /// State of an active flow (the scheduling flow), owned by that flow.
+    public var flow: JSONValue?
+
+    public struct Clarification: Sendable, Hashable, Codable {
+        public var agents: [String]
+        public var question: String
+
+        public init(agents: [String], question: String) {
+            self.agents = agents
+            self.question = question
+        }
+    }
+
+    public init() {}
+}
+
+/// One earlier message of the conversation, for context (LLM history, summaries).
+public struct HistoryLine: Sendable, Hashable {
+    public enum Author: String, Sendable, Hashable {
+        case contact
+        case bot
+        /// Someone from the business, answering by hand.
+        case human
+    }
+
+    public var author: Author
+    public var text: String
+    public var at: Int64
+
+    public init(author: Author, text: String, at: Int64) {
+        self.author = author
+        self.text = text
+        self.at = at
+    }
+}
