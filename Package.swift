@@ -70,6 +70,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AtendeLLM",
+            dependencies: [
+                "AtendeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AtendeAgents",
             dependencies: ["AtendeCore", "AtendeYAML", "AtendeUnderstanding"],
             swiftSettings: swiftSettings
@@ -77,7 +88,7 @@ let package = Package(
         .target(
             name: "AtendeServer",
             dependencies: [
-                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeStorage", "AtendeAdapters", "AtendeAgents",
+                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeLLM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -132,6 +143,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AtendeLLMTests",
+            dependencies: [
+                "AtendeCore", "AtendeLLM", "AtendeTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AtendeUnderstandingTests",
             dependencies: ["AtendeUnderstanding"],
             exclude: ["Fixtures"],
@@ -140,7 +159,8 @@ let package = Package(
         .testTarget(
             name: "AtendeTests",
             dependencies: [
-                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeServer", "AtendeTestSupport",
+                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeLLM", "AtendeServer",
+                "AtendeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

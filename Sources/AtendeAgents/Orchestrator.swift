@@ -87,6 +87,9 @@ public struct Orchestrator: Responder {
             if let picked = pickedAgent(clarification, messages: contactMessages, set: set) {
                 if picked == "humano" { return handoff(&context, reason: "escolheu falar com uma pessoa") }
                 let question = isBarePick(contactMessages) ? clarification.question : clarification.question + "\n" + context.text
+                // A tapped button carries no words to tell the language by; the question does.
+                context.text = question
+                context.language = LanguageGuess.guess(question, fallback: context.language)
                 return await answer(&context, agentID: picked, question: question, decision: "clarified", keepActive: false)
             }
         }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import AtendeAdapters
 import AtendeAgents
 import AtendeCore
+import AtendeLLM
 import AtendeStorage
 import Hummingbird
 import Logging
@@ -20,13 +21,16 @@ public struct Gateway: Sendable {
     let httpClient: HTTPClient
     /// The prompts in service, reloaded on edit.
     public let agents: CurrentAgents
+    /// The LLM's own client: no redirects (they would carry the API key elsewhere), fails fast.
+    let llmHTTPClient: HTTPClient?
 
     /// - Parameter responder: replaces the orchestrator (tests of the pipeline itself).
     public static func build(
         configuration: GatewayConfiguration,
         logger: Logger,
         metrics: GatewayMetrics = GatewayMetrics(),
-        responder: (any Responder)? = nil
+        responder: (any Responder)? = nil,
+        time: any TimeSource = SystemTime()
     ) async throws -> Gateway {
         let channels = try configuration.loadChannels()
         try configuration.checkLease(against: channels)
@@ -36,19 +40,31 @@ public struct Gateway: Sendable {
         }
         let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: logger, exclusive: true)
         let httpClient = DeliveryClient.makeHTTPClient()
-        let model = configuration.llm.model.flatMap { model in
-            configuration.llm.baseURL.map { _ in LanguageModelClient.make(configuration.llm, model: model, httpClient: httpClient) }
+        var model: OpenAICompatibleModel?
+        var llmHTTPClient: HTTPClient?
+        if let baseURL = configuration.llm.baseURL, let name = configuration.llm.model {
+            let llm = configuration.llm
+            let client = OpenAICompatibleModel.makeHTTPClient()
+            llmHTTPClient = client
+            model = OpenAICompatibleModel(
+                settings: LLMSettings(
+                    baseURL: baseURL, model: name, apiKey: llm.apiKey, timeoutMillis: llm.timeoutMillis, maxAttempts: llm.maxAttempts,
+                    promptPricePerMillionTokens: llm.promptPricePerMillion, completionPricePerMillionTokens: llm.completionPricePerMillion
+                ),
+                httpClient: client, logger: logger
+            )
         }
         let runtime = GatewayRuntime(
             configuration: configuration,
             store: opened.store,
             channels: channels,
-            responder: responder ?? Orchestrator(agents: agents, model: model, settings: configuration.orchestrator),
+            responder: responder ?? Orchestrator(agents: agents, model: model, settings: configuration.orchestrator, time: time),
             deliveryClient: DeliveryClient(httpClient: httpClient),
             metrics: metrics,
-            logger: logger
+            logger: logger,
+            time: time
         )
-        return Gateway(runtime: runtime, opened: opened, httpClient: httpClient, agents: agents)
+        return Gateway(runtime: runtime, opened: opened, httpClient: httpClient, agents: agents, llmHTTPClient: llmHTTPClient)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -62,7 +78,7 @@ public struct Gateway: Sendable {
     /// before deliveries and the database goes last.
     var workers: [any Service] {
         let configuration = runtime.configuration
-        var services: [any Service] = [Cleanup(store: runtime.store, httpClient: httpClient)]
+        var services: [any Service] = [Cleanup(store: runtime.store, httpClients: [httpClient] + (llmHTTPClient.map { [$0] } ?? []))]
         if let client = opened.postgresClient { services.append(client) }
         guard configuration.runWorkers else { return services }
         if configuration.promptReloadMillis > 0 {
@@ -107,11 +123,11 @@ public struct Gateway: Sendable {
 /// (it is the first service, so the last to stop).
 struct Cleanup: Service {
     let store: any GatewayStore
-    let httpClient: HTTPClient
+    let httpClients: [HTTPClient]
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await httpClient.shutdown()
+        for client in httpClients { try await client.shutdown() }
         try await store.close()
     }
 }

@@ -44,4 +44,6 @@ public enum Repository {
     }
 }
 
-struct FixtureError: Error {}
+public struct FixtureError: Error {
+    public init() {}
+}

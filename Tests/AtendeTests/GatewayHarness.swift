@@ -16,20 +16,26 @@ struct GatewayHarness {
     let telegram: FakeTelegramAPI
     let telegramServer: BackgroundServer
 
-    static func start(databaseURL: String? = nil, maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil) async throws -> GatewayHarness {
+    static func start(
+        databaseURL: String? = nil, maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil,
+        time: any TimeSource = SystemTime(), configure: (inout GatewayConfiguration) -> Void = { _ in }
+    ) async throws -> GatewayHarness {
         let telegram = FakeTelegramAPI()
         let telegramServer = try await telegram.start()
         let channel = ChannelConfiguration(
             id: "tg", adapter: "telegram", settings: ["token": "123:abc", "webhook_secret": secret, "api_base": telegramServer.baseURL]
         )
-        let (gateway, server) = try await launch(channels: [channel], databaseURL: databaseURL, maxBodyBytes: maxBodyBytes, responder: responder)
+        let (gateway, server) = try await launch(
+            channels: [channel], databaseURL: databaseURL, maxBodyBytes: maxBodyBytes, responder: responder, time: time, configure: configure
+        )
         return GatewayHarness(server: server, gateway: gateway, telegram: telegram, telegramServer: telegramServer)
     }
 
     /// A gateway with these channels on a free port, SQLite in a temporary directory unless given.
     static func launch(
         channels: [ChannelConfiguration], adaptersDirectory: String = Repository.adapters, databaseURL: String? = nil,
-        maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil
+        maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil, time: any TimeSource = SystemTime(),
+        configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> (gateway: Gateway, server: BackgroundServer) {
         var configuration = GatewayConfiguration()
         configuration.port = 0
@@ -40,9 +46,10 @@ struct GatewayHarness {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.channels = channels
         configuration.file = "test configuration"
+        configure(&configuration)
         var logger = Logger(label: "atende-test")
         logger.logLevel = .critical
-        let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder)
+        let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder, time: time)
         let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
         return (gateway, server)
     }
