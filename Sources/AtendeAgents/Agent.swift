@@ -49,10 +49,21 @@ public struct Agent: Sendable {
         } catch {
             throw FileProblem(file: path, line: nil, message: "cannot read the prompt file (\(error.localizedDescription))")
         }
-        if let problem = PromptTemplate.check(fileText: raw, file: path, allowed: BusinessProfile.variableNames.union(replyVariables)).first {
-            throw problem
+        // Placeholder typos are reported together with any other problem in the file.
+        let placeholderProblems = PromptTemplate.check(fileText: raw, file: path, allowed: BusinessProfile.variableNames.union(replyVariables))
+        do {
+            let agent = try parse(raw, file: path, values: business.variables)
+            if !placeholderProblems.isEmpty { throw FileProblems(placeholderProblems) }
+            return agent
+        } catch let problem as FileProblem {
+            throw FileProblems(placeholderProblems + [problem])
         }
-        let prompt = try PromptFile.parse(PromptTemplate.render(raw, business.variables), file: path)
+    }
+
+    /// Reads the file as written, then fills `values` into the texts, so a business name with
+    /// quotes or a colon can never break the YAML.
+    private static func parse(_ text: String, file path: String, values: [String: String]) throws -> Agent {
+        let prompt = try PromptFile.parse(text, file: path)
         let top = try prompt.frontMatter.mapping(allowed: keys)
         let language = try parseLanguage(try top.required("language"))
         var answers: [OfflineAnswer] = []
@@ -63,26 +74,26 @@ public struct Agent: Sendable {
             answers.append(OfflineAnswer(
                 language: try entry["language"].map(parseLanguage) ?? language,
                 examples: examples,
-                answer: try entry.requiredString("answer").trimmingCharacters(in: .whitespacesAndNewlines)
+                answer: PromptTemplate.render(try entry.requiredString("answer").trimmingCharacters(in: .whitespacesAndNewlines), values)
             ))
         }
         var fallback: [Language: String] = [:]
         let fallbackNode = try top.required("fallback")
         for (key, value) in try fallbackNode.mappingEntries() {
             guard let language = Language(rawValue: key) else { throw value.problem("'\(key)' is not a language; use pt or en") }
-            fallback[language] = try value.string().trimmingCharacters(in: .whitespacesAndNewlines)
+            fallback[language] = PromptTemplate.render(try value.string().trimmingCharacters(in: .whitespacesAndNewlines), values)
         }
         guard fallback[language] != nil else { throw fallbackNode.problem("needs a fallback in the agent's language '\(language.rawValue)'") }
         return Agent(
             id: try top.requiredString("id"),
             name: try top.requiredString("name"),
             emoji: try top.string("emoji"),
-            description: try top.string("description"),
+            description: try top.string("description").map { PromptTemplate.render($0, values) },
             language: language,
             intents: try top["intents"].map(IntentDefinition.parseList) ?? [],
             offlineAnswers: answers,
             fallback: fallback,
-            systemPrompt: prompt.body,
+            systemPrompt: PromptTemplate.render(prompt.body, values),
             tools: try top["tools"].map(parseTools) ?? [],
             model: try top.string("model"),
             temperature: try top["temperature"].map(parseTemperature),

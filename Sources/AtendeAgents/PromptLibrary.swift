@@ -55,6 +55,8 @@ public struct PromptLibrary: Sendable {
                 } else {
                     agents.append(agent)
                 }
+            } catch let many as FileProblems {
+                problems += many.problems
             } catch let problem as FileProblem {
                 problems.append(problem)
             } catch {

@@ -33,13 +33,18 @@ struct Check: AsyncParsableCommand {
                 problems.append("\(error)")
             }
         }
+        var warnings: [String] = []
         do {
-            let library = try PromptLibrary.load(directory: configuration.promptsDirectory)
-            checked += library.agents.map(\.file) + [library.control.file]
+            // The same load the running gateway does on start and on every reload.
+            let set = try AgentSet.load(directory: configuration.promptsDirectory)
+            let library = set.library
+            checked += [library.business.file] + library.agents.map(\.file) + [library.control.file, library.texts.file]
+            warnings = library.warnings.map(\.description)
         } catch {
             problems += error.problems.map(\.description)
         }
         for file in checked { print("ok      \(file)") }
+        for warning in warnings { print("warning \(warning)") }
         for problem in problems { print("error   \(problem)") }
         if !problems.isEmpty {
             throw ExitCode.failure

@@ -166,9 +166,10 @@ import Testing
         do {
             _ = try Agent.load(file: file, business: Repository.business())
             Issue.record("accepted an unknown key")
-        } catch let problem as FileProblem {
-            #expect(problem.line == 5)
-            #expect(problem.message.contains("unknown key 'color'"))
+        } catch let found as FileProblems {
+            #expect(found.problems.count == 1)
+            #expect(found.problems.first?.line == 5)
+            #expect(found.problems.first?.message.contains("unknown key 'color'") == true)
         }
     }
 
