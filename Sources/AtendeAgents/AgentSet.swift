@@ -11,8 +11,31 @@ public struct AgentSet: Sendable {
     public var version: String
 
     public static func load(directory: String, settings: IntentSettings = IntentSettings()) throws(FileProblems) -> AgentSet {
-        let library = try PromptLibrary.load(directory: directory)
-        return AgentSet(library: library, classifier: IntentClassifier(routes: library.intentRoutes, settings: settings), version: version(of: directory))
+        var library = try PromptLibrary.load(directory: directory)
+        let classifier = IntentClassifier(routes: library.intentRoutes, settings: settings)
+        library.warnings += overlaps(library: library, classifier: classifier)
+        return AgentSet(library: library, classifier: classifier, version: version(of: directory))
+    }
+
+    /// Agents whose examples the trained classifier cannot tell apart: when more than a fifth of
+    /// an agent's examples land on another agent, their intents overlap too much to route well.
+    static func overlaps(library: PromptLibrary, classifier: IntentClassifier) -> [FileProblem] {
+        var problems: [FileProblem] = []
+        for agent in library.agents where !agent.intents.isEmpty {
+            let examples = agent.intents.flatMap(\.examples)
+            var elsewhere: [String: Int] = [:]
+            for example in examples {
+                let route = classifier.classify(example).route
+                if route != agent.id, library.agent(route) != nil { elsewhere[route, default: 0] += 1 }
+            }
+            for (other, count) in elsewhere.sorted(by: { $0.key < $1.key }) where count * 5 > examples.count {
+                problems.append(FileProblem(
+                    file: agent.file, line: nil,
+                    message: "\(count) of the \(examples.count) examples of '\(agent.id)' are routed to '\(other)': their intents overlap heavily; give each agent examples only it answers"
+                ))
+            }
+        }
+        return problems
     }
 
     /// FNV-1a over the names and bytes of the folder's files, as 8 hex digits.
