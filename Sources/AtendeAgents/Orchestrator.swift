@@ -164,8 +164,11 @@ public struct Orchestrator: Responder {
             context.memory.lastIntent = context.result.flatMap { $0.route == agent.id ? $0.topic : nil } ?? context.memory.lastIntent
         }
         context.memory.activeAt = context.now
-        context.memory.lastQuestion = question
-        context.memory.lastAnswer = String(reply.prefix(400))
+        // "ok", "2", "e aí?" say nothing a summary could repeat back.
+        if TextNormalizer.words(question).count >= 3 || context.memory.lastQuestion == nil {
+            context.memory.lastQuestion = question
+            context.memory.lastAnswer = String(reply.prefix(400))
+        }
         return context.answer(Reply(text: reply), trace: trace)
     }
 
