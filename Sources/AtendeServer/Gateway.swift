@@ -71,6 +71,7 @@ public struct Gateway: Sendable {
         let router = Router(context: BasicRequestContext.self)
         WebhookController(runtime: runtime).addRoutes(to: router)
         OperationsController(runtime: runtime).addRoutes(to: router)
+        AdminController(runtime: runtime, agents: agents).addRoutes(to: router)
         return router
     }
 

@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import AtendeCore
+import AtendeServer
+import AtendeTestSupport
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The admin API: token required, a conversation's owner, memory and reply traces, and the
+/// owner's command to pause the bot in one conversation or give it back.
+@Suite struct AdminAPITests {
+    static let token = "admin-token-0123456789"
+
+    static func call(_ url: String, method: HTTPMethod = .GET, token: String?, body: String? = nil) async throws -> (status: Int, body: JSONValue) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), JSONValue.parse(bytes.readableBytesView) ?? .null)
+    }
+
+    @Test func pauseAndResumeAConversationAndSeeWhyTheBotAnswered() async throws {
+        let harness = try await GatewayHarness.start { $0.adminToken = Self.token }
+        var ana = ConversationScenarioTests.Contact(harness, chat: 9501)
+        _ = try await ana.say("meu caixa tá negativo esse mês")
+        let url = harness.server.baseURL + "/admin/conversations/tg/9501"
+
+        #expect(try await Self.call(url, token: nil).status == 401)
+        #expect(try await Self.call(url, token: "wrong-token-0123456789").status == 401)
+        let view = try await Self.call(url, token: Self.token)
+        #expect(view.status == 200)
+        #expect(view.body.value(at: "owner") == .string("bot"))
+        #expect(view.body.value(at: "memory.active_agent") == .string("caixa"))
+        #expect(view.body.value(at: "replies.0.trace.agent") == .string("caixa"))
+        #expect(view.body.value(at: "replies.0.trace.decision") == .string("routed"))
+
+        let paused = try await Self.call(url + "/owner", method: .POST, token: Self.token, body: #"{"owner": "paused", "minutes": 30}"#)
+        #expect(paused.status == 200 && paused.body.value(at: "owner") == .string("paused"))
+        try await ana.sayUnanswered("oi, alguém?")
+        #expect(try await Self.call(url + "/owner", method: .POST, token: Self.token, body: #"{"owner": "robot"}"#).status == 400)
+        #expect(try await Self.call(url + "/owner", method: .POST, token: Self.token, body: #"{"owner": "bot"}"#).status == 200)
+        _ = try await ana.say("oi, de novo")
+        #expect(try await Self.call(harness.server.baseURL + "/admin/conversations/tg/404", token: Self.token).status == 404)
+        try await harness.stop()
+    }
+
+    @Test func withoutATokenTheAdminAPIDoesNotExist() async throws {
+        let harness = try await GatewayHarness.start()
+        let response = try await Self.call(harness.server.baseURL + "/admin/conversations/tg/1", token: "anything-at-all-0123")
+        #expect(response.status == 404)
+        #expect(response.body.value(at: "error")?.scalarText?.contains("admin.token") == true)
+        try await harness.stop()
+    }
+}
