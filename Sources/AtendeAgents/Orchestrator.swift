@@ -85,7 +85,6 @@ public struct Orchestrator: Responder {
         if let clarification = context.memory.clarification {
             context.memory.clarification = nil
             if let picked = pickedAgent(clarification, messages: contactMessages, set: set) {
-                if picked == "humano" { return handoff(&context, reason: "escolheu falar com uma pessoa") }
                 let question = isBarePick(contactMessages) ? clarification.question : clarification.question + "\n" + context.text
                 // A tapped button carries no words to tell the language by; the question does.
                 context.text = question

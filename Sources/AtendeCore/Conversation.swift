@@ -49,8 +49,6 @@ public struct ConversationMemory: Sendable, Hashable, Codable {
     public var clarification: Clarification?
     /// Why the conversation was handed to a person, while a person has it.
     public var handoffReason: String?
-    /// State of an active flow (the scheduling flow), owned by that flow.
-    public var flow: JSONValue?
 
     public struct Clarification: Sendable, Hashable, Codable {
         public var agents: [String]

@@ -1,8 +1,9 @@
 /// Why the bot said what it said in one turn: the route, the scores, the agent, the prompt
 /// version, tool calls and the model's cost. Stored with the turn for the console and `atende chat`.
 public struct ReplyTrace: Sendable, Hashable, Codable {
-    /// How the agent was chosen: `control`, `flow`, `sticky`, `routed`, `clarify`, `clarified`,
-    /// `silent` (a person owns the conversation), `media`.
+    /// How the agent was chosen: `routed`, `sticky`, `clarify`, `clarified`, `control` (a person,
+    /// a summary), `media`, `silent:human` / `silent:paused` (not the bot's turn), `ownership:…`
+    /// (only the business side acted); `+handoff` when the model handed off.
     public var decision: String
     public var agent: String?
     /// The classifier's best route and topic, with its score and the runner-up.

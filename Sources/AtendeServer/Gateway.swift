@@ -24,17 +24,21 @@ public struct Gateway: Sendable {
     /// The LLM's own client: no redirects (they would carry the API key elsewhere), fails fast.
     let llmHTTPClient: HTTPClient?
 
-    /// - Parameter responder: replaces the orchestrator (tests of the pipeline itself).
+    /// - Parameters:
+    ///   - responder: replaces the orchestrator (tests of the pipeline itself).
+    ///   - agents: the prompts already loaded from `configuration.promptsDirectory`, so many
+    ///     gateways in one test process train the classifier once.
     public static func build(
         configuration: GatewayConfiguration,
         logger: Logger,
         metrics: GatewayMetrics = GatewayMetrics(),
         responder: (any Responder)? = nil,
-        time: any TimeSource = SystemTime()
+        time: any TimeSource = SystemTime(),
+        agents loaded: AgentSet? = nil
     ) async throws -> Gateway {
         let channels = try configuration.loadChannels()
         try configuration.checkLease(against: channels)
-        let agents = CurrentAgents(try AgentSet.load(directory: configuration.promptsDirectory))
+        let agents = CurrentAgents(try loaded ?? AgentSet.load(directory: configuration.promptsDirectory))
         for warning in agents.set.library.warnings {
             logger.warning("prompt warning", metadata: ["problem": "\(warning)"])
         }

@@ -78,7 +78,7 @@ import Testing
     }
 
     static func agents() throws -> AgentSet {
-        try AgentSet.load(directory: Repository.prompts)
+        try Repository.agents()
     }
 
     static func offlineAnswer(_ agent: String, to text: String, _ language: Language = .pt) throws -> String {

@@ -46,10 +46,13 @@ struct GatewayHarness {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.channels = channels
         configuration.file = "test configuration"
+        // Checking the folder for edits is the reload test's business; the others skip the work.
+        configuration.promptReloadMillis = 0
         configure(&configuration)
         var logger = Logger(label: "atende-test")
         logger.logLevel = .critical
-        let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder, time: time)
+        let agents = configuration.promptsDirectory == Repository.prompts ? try Repository.agents() : nil
+        let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder, time: time, agents: agents)
         let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
         return (gateway, server)
     }
@@ -114,7 +117,14 @@ func eventually(_ what: String, seconds: Double = 15, _ condition: () async thro
     throw TimedOut(what: what)
 }
 
+/// The shipped prompts, loaded and trained once for the whole test process.
+private let shippedAgents = Result { () throws(FileProblems) -> AgentSet in try AgentSet.load(directory: Repository.prompts) }
+
 extension Repository {
+    static func agents() throws -> AgentSet {
+        try shippedAgents.get()
+    }
+
     /// The shipped business profile, which the prompt files' `{{business.…}}` placeholders need.
     static func business() throws -> BusinessProfile {
         try BusinessProfile.load(file: prompts + "/negocio.yaml")

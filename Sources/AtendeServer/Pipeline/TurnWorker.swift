@@ -69,12 +69,12 @@ public struct TurnWorker: Service {
             result.memory = answer.memory
             result.ownership = answer.ownership
             result.trace = answer.trace
-            if let trace = answer.trace { runtime.metrics.turnTraced(trace) }
         }
         let drafts = result.outbox
         do {
             if try await runtime.store.completeTurn(claim, result: result, now: runtime.time.nowMillis()) {
                 runtime.metrics.turnDuration(ContinuousClock.now - started)
+                if let trace = result.trace { runtime.metrics.turnTraced(trace) }
                 if !drafts.isEmpty { runtime.deliverySignal.notify(count: drafts.count) }
                 logger.debug("turn answered", metadata: ["messages": "\(turn.messages.count)", "outbox": "\(drafts.count)"])
             } else {
