@@ -77,12 +77,12 @@ import Testing
         }
     }
 
-    static func agents() throws -> AgentSet {
-        try Repository.agents()
+    static func agents() async throws -> AgentSet {
+        try await Repository.agents()
     }
 
-    static func offlineAnswer(_ agent: String, to text: String, _ language: Language = .pt) throws -> String {
-        OfflineAnswers(agent: try #require(try agents().library.agent(agent))).answer(to: text, language: language)
+    static func offlineAnswer(_ agent: String, to text: String, _ language: Language = .pt) async throws -> String {
+        OfflineAnswers(agent: try #require(try await agents().library.agent(agent))).answer(to: text, language: language)
     }
 
     @Test func routesFollowsUpWithTheSameAgentAndChangesSubject() async throws {
@@ -90,28 +90,28 @@ import Testing
         var ana = Contact(harness, chat: 7001)
 
         let cash = "meu caixa tá negativo esse mês"
-        #expect(try await ana.say(cash).body.value(at: "text")?.scalarText == (try Self.offlineAnswer("caixa", to: cash)))
+        #expect(try await ana.say(cash).body.value(at: "text")?.scalarText == (try await Self.offlineAnswer("caixa", to: cash)))
         var trace = try await ana.lastTrace()
         #expect(trace.agent == "caixa" && trace.decision == "routed" && trace.route == "caixa")
-        #expect(trace.promptVersion == (try Self.agents().version))
+        #expect(trace.promptVersion == (try await Self.agents().version))
 
         // A follow-up the classifier cannot place on its own stays with the agent answering.
         let followUp = "e como eu faço isso na prática?"
-        #expect(try Self.agents().classifier.classify(followUp).confident == false, "the follow-up should be unplaceable alone")
+        #expect(try await Self.agents().classifier.classify(followUp).confident == false, "the follow-up should be unplaceable alone")
         _ = try await ana.say(followUp)
         trace = try await ana.lastTrace()
         #expect(trace.agent == "caixa" && trace.decision == "sticky")
 
         // A clear change of subject moves to the agent of the new subject.
         let hiring = "quero contratar uma funcionária"
-        #expect(try await ana.say(hiring).body.value(at: "text")?.scalarText == (try Self.offlineAnswer("rh", to: hiring)))
+        #expect(try await ana.say(hiring).body.value(at: "text")?.scalarText == (try await Self.offlineAnswer("rh", to: hiring)))
         trace = try await ana.lastTrace()
         #expect(trace.agent == "rh" && trace.decision == "routed")
         try await harness.stop()
     }
 
     @Test func anUnsureRouteAsksWithChoicesAndTheChosenAgentAnswersTheQuestion() async throws {
-        let set = try Self.agents()
+        let set = try await Self.agents()
         let candidates = [
             "tenho uma duvida sobre os pagamentos", "preciso organizar as contas", "queria ajuda com os pagamentos do pessoal",
             "to com problema com dinheiro e funcionario", "como faço com as contas da loja",
@@ -137,7 +137,7 @@ import Testing
         let picked = try #require(buttons.first)
         let agentID = String(picked.dropFirst("agent:".count))
         let answer = try await bia.tap(picked)
-        #expect(answer.body.value(at: "text")?.scalarText == (try Self.offlineAnswer(agentID, to: unsure)), "\(answer.body.encodedString())")
+        #expect(answer.body.value(at: "text")?.scalarText == (try await Self.offlineAnswer(agentID, to: unsure)), "\(answer.body.encodedString())")
         let trace = try await bia.lastTrace()
         #expect(trace.decision == "clarified" && trace.agent == agentID)
         try await harness.stop()
@@ -146,7 +146,7 @@ import Testing
     @Test func handoffSilencesTheBotUntilThePersonHasBeenQuiet() async throws {
         let clock = ShiftedTime()
         let harness = try await GatewayHarness.start(time: clock) { $0.orchestrator.humanQuietMillis = 60_000 }
-        let texts = try Self.agents().library.texts
+        let texts = try await Self.agents().library.texts
         var caio = Contact(harness, chat: 7003)
         let notice = try await caio.say("quero falar com um atendente")
         #expect(notice.body.value(at: "text")?.scalarText == texts.text(.handoffNotice, .pt, ["contact.name": "Test Firstname"]))
@@ -157,7 +157,7 @@ import Testing
 
         clock.advance(millis: 61_000)
         let back = try await caio.say("oi, bom dia")
-        #expect(back.body.value(at: "text")?.scalarText == (try Self.offlineAnswer("geral", to: "oi, bom dia")))
+        #expect(back.body.value(at: "text")?.scalarText == (try await Self.offlineAnswer("geral", to: "oi, bom dia")))
         let conversation = try await harness.gateway.runtime.store.conversation(channelID: "tg", platformChatID: "7003")
         #expect(conversation?.ownership.owner == .bot)
         try await harness.stop()
@@ -165,7 +165,7 @@ import Testing
 
     @Test func whereDidWeStopSummarisesTheLastTopicInTheContactsLanguage() async throws {
         let harness = try await GatewayHarness.start()
-        let set = try Self.agents()
+        let set = try await Self.agents()
         var dan = Contact(harness, chat: 7004)
         let empty = try await dan.say("where did we leave off?")
         #expect(empty.body.value(at: "text")?.scalarText == set.library.texts.text(.summaryEmpty, .en))
@@ -176,7 +176,7 @@ import Testing
         let summary = try #require(try await dan.say("where did we leave off?").body.value(at: "text")?.scalarText)
         let finance = try #require(set.library.agent("financeiro"))
         #expect(summary.contains(finance.title) && summary.contains(pricing), "\(summary)")
-        #expect(summary.contains(String(try Self.offlineAnswer("financeiro", to: pricing, .en).prefix(40))), "\(summary)")
+        #expect(summary.contains(String(try await Self.offlineAnswer("financeiro", to: pricing, .en).prefix(40))), "\(summary)")
 
         var eva = Contact(harness, chat: 7005)
         _ = try await eva.say("quanto devo cobrar pelo corte feminino?")

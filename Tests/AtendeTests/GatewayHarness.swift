@@ -51,7 +51,7 @@ struct GatewayHarness {
         configure(&configuration)
         var logger = Logger(label: "atende-test")
         logger.logLevel = .critical
-        let agents = configuration.promptsDirectory == Repository.prompts ? try Repository.agents() : nil
+        let agents = configuration.promptsDirectory == Repository.prompts ? try await Repository.agents() : nil
         let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder, time: time, agents: agents)
         let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }
         return (gateway, server)
@@ -117,12 +117,23 @@ func eventually(_ what: String, seconds: Double = 15, _ condition: () async thro
     throw TimedOut(what: what)
 }
 
-/// The shipped prompts, loaded and trained once for the whole test process.
-private let shippedAgents = Result { () throws(FileProblems) -> AgentSet in try AgentSet.load(directory: Repository.prompts) }
+/// The shipped prompts, loaded and trained once for the whole test process. Callers wait on one
+/// task instead of a lock, so the few threads of the concurrency pool never block on it.
+private actor ShippedAgents {
+    static let shared = ShippedAgents()
+    private var loading: Task<AgentSet, any Error>?
+
+    func get() async throws -> AgentSet {
+        if let loading { return try await loading.value }
+        let task = Task { () throws -> AgentSet in try AgentSet.load(directory: Repository.prompts) }
+        loading = task
+        return try await task.value
+    }
+}
 
 extension Repository {
-    static func agents() throws -> AgentSet {
-        try shippedAgents.get()
+    static func agents() async throws -> AgentSet {
+        try await ShippedAgents.shared.get()
     }
 
     /// The shipped business profile, which the prompt files' `{{business.…}}` placeholders need.

@@ -76,7 +76,7 @@ import Testing
         let setup = try await Self.start()
         var bia = Contact(setup.harness, chat: 8002)
         setup.model.enqueue(.toolCall(name: "handoff_to_human", arguments: #"{"reason": "cliente irritada com cobrança"}"#))
-        let texts = try ConversationScenarioTests.agents().library.texts
+        let texts = try await ConversationScenarioTests.agents().library.texts
         let notice = try await bia.say("vocês me cobraram duas vezes, isso é um absurdo")
         #expect(notice.body.value(at: "text")?.scalarText == texts.text(.handoffNotice, .pt, ["contact.name": "Test Firstname"]))
         let trace = try await bia.lastTrace()
@@ -130,7 +130,7 @@ import Testing
         }
         let question = "quanto devo cobrar pelo corte feminino?"
         let reply = try await eva.say(question)
-        #expect(reply.body.value(at: "text")?.scalarText == (try ConversationScenarioTests.offlineAnswer("financeiro", to: question)))
+        #expect(reply.body.value(at: "text")?.scalarText == (try await ConversationScenarioTests.offlineAnswer("financeiro", to: question)))
         let trace = try await eva.lastTrace()
         #expect(trace.agent == "financeiro" && trace.llmError != nil, "\(trace)")
         try await setup.stop()

@@ -54,7 +54,7 @@ import Testing
         }
     }
 
-    @Test func agentsWhoseIntentsOverlapAreReported() throws {
+    @Test func agentsWhoseIntentsOverlapAreReported() async throws {
         // vendas learns financeiro's examples as well: the two can no longer be told apart.
         let finance = try String(contentsOfFile: Repository.prompts + "/financeiro.md", encoding: .utf8)
         let lines = finance.split(separator: "\n", omittingEmptySubsequences: false)
@@ -64,7 +64,7 @@ import Testing
         let prompts = try Self.folder(editing: "vendas.md") { $0.replacingOccurrences(of: "intents:\n", with: "intents:\n" + financeIntents + "\n") }
         let set = try AgentSet.load(directory: prompts)
         #expect(set.library.warnings.contains { $0.message.contains("overlap") && ($0.file.hasSuffix("financeiro.md") || $0.file.hasSuffix("vendas.md")) }, "\(set.library.warnings)")
-        #expect(try Repository.agents().library.warnings.isEmpty, "the shipped prompts should not overlap")
+        #expect(try await Repository.agents().library.warnings.isEmpty, "the shipped prompts should not overlap")
     }
 
     @Test func aMissingBusinessProfileIsNamed() throws {
