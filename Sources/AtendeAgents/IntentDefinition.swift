@@ -9,8 +9,11 @@ public struct IntentDefinition: Sendable, Equatable {
     public var examples: [String]
     /// What the topic is about, in a few words, for summaries ("preço e margem").
     public var description: String?
+    /// A message on this topic while another agent is answering is a follow-up to that agent
+    /// (vague or out-of-scope messages), not a change of subject.
+    public var followUp = false
 
-    static let keys: Set<String> = ["id", "keywords", "examples", "description"]
+    static let keys: Set<String> = ["id", "keywords", "examples", "description", "follow_up"]
 
     /// Reads an `intents:` list; ids must be unique in the list and every intent needs examples.
     static func parseList(_ node: YAMLNode) throws -> [IntentDefinition] {
@@ -31,7 +34,10 @@ public struct IntentDefinition: Sendable, Equatable {
                 throw examplesNode.problem("intent '\(id)' needs at least one example, and no empty ones")
             }
             let keywords = try entry["keywords"]?.strings() ?? []
-            intents.append(IntentDefinition(id: id, keywords: keywords, examples: examples, description: try entry.string("description")))
+            intents.append(IntentDefinition(
+                id: id, keywords: keywords, examples: examples, description: try entry.string("description"),
+                followUp: try entry["follow_up"]?.bool() ?? false
+            ))
         }
         return intents
     }

@@ -107,7 +107,8 @@ public struct Orchestrator: Responder {
         let generalID = PromptLibrary.defaultAgentID
         if let active = context.memory.activeAgent, set.library.agent(active) != nil,
             let activeAt = context.memory.activeAt, now - activeAt < settings.stickinessMillis {
-            if !result.confident || result.route == active || set.library.agent(result.route) == nil {
+            let followUp = set.library.agent(result.route)?.intents.first { $0.id == result.topic }?.followUp ?? false
+            if !result.confident || result.route == active || set.library.agent(result.route) == nil || followUp {
                 return await answer(&context, agentID: active, question: context.text, decision: "sticky", keepActive: false)
             }
             // Thanks or a greeting mid-conversation: answered, without leaving the specialist.

@@ -183,7 +183,7 @@ public final class SQLGatewayStore: GatewayStore {
     public func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn? {
         let token = "\(worker)/\(UUID().uuidString)"
         let lockClause = database.dialect.lockClause("j")
-        return try await database.transaction(durable: false) { session -> ClaimedTurn? in
+        let claimed = try await database.transaction(durable: false) { session -> (claim: ClaimedTurn, memory: String?)? in
             // The oldest due jobs, in index order, whose conversation looks free. Only the jobs are
             // locked here: joining and locking conversations made PostgreSQL sort every open job.
             let candidates = try await session.query(
@@ -241,21 +241,28 @@ public final class SQLGatewayStore: GatewayStore {
                         owner: Ownership.Owner(rawValue: conversation.string(2) ?? "") ?? .bot,
                         since: conversation.int(3), until: conversation.int(4)
                     ),
-                    memory: conversation.string(5).flatMap(Self.decodeMemory) ?? ConversationMemory(),
+                    memory: ConversationMemory(),
                     history: history.reversed().map(Self.historyLine),
                     contactName: messages.last(where: { $0.kind.isAnswered })?.senderName
                         ?? history.first(where: { $0.string(0) == "in" && $0.string(1) != "human_reply" })?.string(4)
                 )
-                return ClaimedTurn(jobID: jobID, leaseToken: token, attempts: Int(candidate.int(1) ?? 0) + 1, turn: turn)
+                return (ClaimedTurn(jobID: jobID, leaseToken: token, attempts: Int(candidate.int(1) ?? 0) + 1, turn: turn), conversation.string(5))
             }
             return nil
         }
+        // Decoded once the connection is free again: nobody waits on it for JSON work.
+        guard var claim = claimed?.claim else { return nil }
+        if let memory = claimed?.memory.flatMap(Self.decodeMemory) { claim.turn.memory = memory }
+        return claim
     }
 
     public func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64) async throws -> Bool {
         let tenant = SQLValue.text(tenantID)
         let conversation = claim.turn.conversation
         let outbox = result.outbox
+        // Encoded before the transaction, so the connection is held for SQL only.
+        let memoryText = result.memory.map(Self.encodeMemory)
+        let traceText = result.trace.map(Self.encodeJSON)
         do {
             try await database.transaction(durable: false) { session in
                 // Memory and owner change only when the turn says so (`$4`, `$5` null: unchanged).
@@ -270,18 +277,18 @@ public final class SQLGatewayStore: GatewayStore {
                     WHERE id = $2 AND lease_owner = $3 RETURNING id
                     """,
                     [
-                        .int(now), .int(conversation.id), .text(claim.leaseToken), .optional(result.memory.map(Self.encodeMemory)),
+                        .int(now), .int(conversation.id), .text(claim.leaseToken), .optional(memoryText),
                         .optional(ownership?.owner.rawValue), ownership?.since.map(SQLValue.int) ?? .null, ownership?.until.map(SQLValue.int) ?? .null,
                     ]
                 )
                 guard !released.isEmpty else { throw LeaseLost() }
-                if let trace = result.trace {
+                if let trace = result.trace, let traceText {
                     _ = try await session.query(
                         """
                         INSERT INTO reply_traces (tenant_id, conversation_id, created_at, agent, decision, trace)
                         VALUES ($1, $2, $3, $4, $5, $6)
                         """,
-                        [tenant, .int(conversation.id), .int(now), .optional(trace.agent), .text(trace.decision), .text(Self.encodeJSON(trace))]
+                        [tenant, .int(conversation.id), .int(now), .optional(trace.agent), .text(trace.decision), .text(traceText)]
                     )
                 }
                 let handledIDs = claim.turn.messages.map(\.id)

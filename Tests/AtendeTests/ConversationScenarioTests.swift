@@ -95,9 +95,9 @@ import Testing
         #expect(trace.agent == "caixa" && trace.decision == "routed" && trace.route == "caixa")
         #expect(trace.promptVersion == (try await Self.agents().version))
 
-        // A follow-up the classifier cannot place on its own stays with the agent answering.
+        // A vague follow-up, which alone would not go to caixa, stays with the agent answering.
         let followUp = "e como eu faço isso na prática?"
-        #expect(try await Self.agents().classifier.classify(followUp).confident == false, "the follow-up should be unplaceable alone")
+        #expect(try await Self.agents().classifier.classify(followUp).route != "caixa", "the follow-up should not route to caixa alone")
         _ = try await ana.say(followUp)
         trace = try await ana.lastTrace()
         #expect(trace.agent == "caixa" && trace.decision == "sticky")

@@ -148,6 +148,38 @@ import Testing
         #expect(classifier.classify("pode ser das 8").route == "agenda")
     }
 
+    @Test func thirteenthSalaryIsNotJustANumber() {
+        // Digits are reduced to their shape ("15h" and "9h" look alike), but "13" after "do",
+        // "o", "no"… and "13º", "13th" are the 13th salary: a payroll question, not a bill.
+        let classifier = IntentClassifier(routes: [
+            IntentRoute(id: "caixa", topics: [IntentTopic(id: "contas", examples: [
+                "a parcela do fornecedor vence dia 15", "paguei 12 reais de estacionamento", "quando vence o boleto da luz?",
+                "tenho 3 parcelas pra pagar essa semana", "anota 20 reais de gasolina", "the supplier invoice is due on the 10th",
+            ])]),
+            IntentRoute(id: "rh", topics: [IntentTopic(id: "folha", examples: [
+                "como calculo o 13º da funcionaria", "decimo terceiro tem desconto de inss?", "a comissao entra no 13o?",
+                "how do i calculate the 13th salary", "funcionaria pediu adiantamento do salario",
+            ])]),
+        ])
+        #expect(classifier.classify("quanto da o 13 de quem entrou em julho?").route == "rh")
+        #expect(classifier.classify("when is the 13th due?").route == "rh")
+        #expect(classifier.classify("a parcela 2 vence dia 13").route == "caixa")
+    }
+
+    @Test func conceptsCarryAcrossLanguages() {
+        // "conecta" and "suporte" are in no example: their concepts are those of "connect" and
+        // "support", which the humano examples have.
+        let classifier = IntentClassifier(routes: [
+            IntentRoute(id: "geral", topics: [IntentTopic(id: "negocio", examples: [
+                "onde fica a loja de vcs?", "vcs abrem sabado?", "qual o telefone de vcs", "aceitam cartao?", "vcs fazem entrega?",
+            ])]),
+            IntentRoute(id: "humano", topics: [IntentTopic(id: "humano", examples: [
+                "connect me with support", "i want to talk to a person", "transfer me to an agent", "get me a human please",
+            ])]),
+        ])
+        #expect(classifier.classify("me conecta com o suporte").route == "humano")
+    }
+
     @Test func crossValidationReportsEveryRoute() {
         let report = IntentEvaluation.crossValidate(routes: Self.routes, folds: 3)
         #expect(report.total == Self.routes.flatMap(\.topics).flatMap(\.examples).count)

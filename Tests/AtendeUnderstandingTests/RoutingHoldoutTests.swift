@@ -8,9 +8,9 @@ import Testing
 /// `Fixtures/routing-training.json` is an export of the `intents:` of `prompts/*.md` and
 /// `prompts/controle.yaml` made by `scripts/export-intents` (this target cannot read YAML); rerun
 /// it when the prompts change. The floors below are regression guards a little under the
-/// measured figures (1,970 examples: CV 88.2%, lowest route vendas 85.3%, confident answers
-/// 93.6% right; held-out 87.5%, confident 93.0% right), not the goals (95% CV, 90% per route),
-/// which this data does not reach yet.
+/// measured figures (4,214 examples: CV 94.1%, lowest route geral 92.2%, confident answers
+/// 96.3% right; held-out 90.0%, confident 95.1% right). The goal is 95% CV with every route at
+/// 90% or more; the held-out file is 25 messages a route, so one message moves a route 4 points.
 @Suite struct RoutingHoldoutTests {
     struct TrainingFile: Decodable {
         struct Route: Decodable {
@@ -56,12 +56,12 @@ import Testing
     @Test func crossValidatedAccuracy() throws {
         let report = IntentEvaluation.crossValidate(routes: Self.routes, folds: 5)
         print(report)
-        #expect(report.accuracy >= 0.87)
+        #expect(report.accuracy >= 0.935)
         for route in report.perRoute where route.total > 0 {
-            #expect(route.accuracy >= 0.84, "\(route.route): \(route.accuracy)")
+            #expect(route.accuracy >= 0.915, "\(route.route): \(route.accuracy)")
         }
-        // Confident answers must be right far more often than answers overall.
-        #expect(report.confidentAccuracy >= 0.92)
+        // Confident answers must be right more often than answers overall.
+        #expect(report.confidentAccuracy >= 0.955)
     }
 
     @Test func heldOutAccuracy() throws {
@@ -69,8 +69,8 @@ import Testing
         let report = IntentEvaluation.evaluate(Self.classifier, on: messages)
         print(report)
         #expect(report.total == messages.count)
-        #expect(report.accuracy >= 0.86)
-        #expect(report.confidentAccuracy >= 0.91)
+        #expect(report.accuracy >= 0.89)
+        #expect(report.confidentAccuracy >= 0.94)
     }
 
     @Test func everyHoldoutRouteExists() throws {

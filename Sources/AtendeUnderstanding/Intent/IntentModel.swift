@@ -28,12 +28,15 @@ struct IntentModel: Sendable {
     /// message's length, so an unfamiliar message gets weaker scores).
     let inverseFrequency: [Double]
     let unseenInverseFrequency: Double
-    /// Row-major: the weights of feature row r are `weights[r * classCount ..< (r + 1) * classCount]`.
+    /// Row-major: the weights of feature row r are `weights[r * rowStride ..< r * rowStride + classCount]`.
     /// Trained in Double, kept in Float: half the memory to pull through the cache per message,
     /// and scores only need a few digits.
     let weights: [Float]
     let bias: [Double]
     let classCount: Int
+    /// Floats per row of `weights`: `classCount` rounded up to a multiple of 8, so a row is read
+    /// as whole SIMD8 vectors (the padding is zero).
+    let rowStride: Int
 
     init(examples: [Example], classCount: Int, training: Training = .init()) {
         var index = FeatureIndex(expectedCount: examples.reduce(0) { $0 + $1.features.count })
@@ -153,7 +156,13 @@ struct IntentModel: Sendable {
         self.inverseFrequency = inverseFrequency
         self.unseenInverseFrequency = unseenInverseFrequency
         let averagedEpochs = Double(training.epochs - averagedFrom)
-        self.weights = averageWeights.map { Float($0 / averagedEpochs) }
+        let rowStride = (classCount + 7) / 8 * 8
+        var padded = [Float](repeating: 0, count: featureCount * rowStride)
+        for row in 0..<featureCount {
+            for t in 0..<classCount { padded[row * rowStride + t] = Float(averageWeights[row * classCount + t] / averagedEpochs) }
+        }
+        self.weights = padded
+        self.rowStride = rowStride
         self.bias = averageBias.map { $0 / averagedEpochs }
         self.classCount = classCount
     }
@@ -162,30 +171,36 @@ struct IntentModel: Sendable {
     @discardableResult
     func logits(_ features: [HashedFeature], into logits: inout [Double]) -> Int {
         logits.removeAll(keepingCapacity: true)
-        logits.append(contentsOf: bias)
         var known = 0
         var squaredLength = 0.0
-        let classCount = classCount
-        weights.withUnsafeBufferPointer { w in
-            logits.withUnsafeMutableBufferPointer { sums in
-                for feature in features {
-                    guard let row = index.row(of: feature.key) else {
-                        let value = feature.value * unseenInverseFrequency
+        let vectors = rowStride / 8
+        // Sums in Float, eight topics at a time: the weights are Floats already, and a score
+        // needs a few digits, not sixteen.
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: vectors) { sums in
+            for v in 0..<vectors { sums[v] = .zero }
+            weights.withUnsafeBytes { w in
+                inverseFrequency.withUnsafeBufferPointer { idf in
+                    for feature in features {
+                        guard let row = index.row(of: feature.key) else {
+                            let value = feature.value * unseenInverseFrequency
+                            squaredLength += value * value
+                            continue
+                        }
+                        known += 1
+                        let value = feature.value * idf[row]
                         squaredLength += value * value
-                        continue
+                        let scale = SIMD8<Float>(repeating: Float(value))
+                        let base = row * rowStride * MemoryLayout<Float>.stride
+                        for v in 0..<vectors {
+                            sums[v] += scale * w.loadUnaligned(fromByteOffset: base + v * 32, as: SIMD8<Float>.self)
+                        }
                     }
-                    known += 1
-                    let value = feature.value * inverseFrequency[row]
-                    squaredLength += value * value
-                    let base = row * classCount
-                    for t in 0..<classCount { sums[t] += value * Double(w[base + t]) }
                 }
             }
+            // Scaling after the sums is the same as scaling the vector first (the bias is not scaled).
+            let scale = squaredLength > 0 ? 1 / squaredLength.squareRoot() : 0
+            for t in 0..<classCount { logits.append(bias[t] + Double(sums[t / 8][t % 8]) * scale) }
         }
-        // Scaling after the sums is the same as scaling the vector first (the bias is not scaled).
-        guard squaredLength > 0 else { return known }
-        let scale = 1 / squaredLength.squareRoot()
-        for t in 0..<classCount { logits[t] = bias[t] + (logits[t] - bias[t]) * scale }
         return known
     }
 
