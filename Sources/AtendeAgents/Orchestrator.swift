@@ -43,7 +43,14 @@ public struct Orchestrator: Responder {
             switch message.kind {
             case .humanReply:
                 contactMessages = []
-                ownership = command(in: message, control: set.library.control) ?? Ownership(owner: .human, since: message.receivedAt)
+                if let commanded = command(in: message, control: set.library.control) {
+                    ownership = commanded
+                } else if ownership.owner == .paused, ownership.silencesBot(now: message.receivedAt, humanQuietMillis: settings.humanQuietMillis) {
+                    // The team talking during a pause does not shorten it to the human quiet period.
+                    continue
+                } else {
+                    ownership = Ownership(owner: .human, since: message.receivedAt)
+                }
                 ownershipChanged = true
             case .conversationStatus:
                 switch message.status {
@@ -105,7 +112,9 @@ public struct Orchestrator: Responder {
 
         // 4. Stickiness.
         let generalID = PromptLibrary.defaultAgentID
-        if let active = context.memory.activeAgent, set.library.agent(active) != nil,
+        // Only a specialist holds on to a conversation: after the reception's greeting, an unsure
+        // message gets the clarifying question.
+        if let active = context.memory.activeAgent, active != generalID, set.library.agent(active) != nil,
             let activeAt = context.memory.activeAt, now - activeAt < settings.stickinessMillis {
             let followUp = set.library.agent(result.route)?.intents.first { $0.id == result.topic }?.followUp ?? false
             if !result.confident || result.route == active || set.library.agent(result.route) == nil || followUp {

@@ -124,6 +124,8 @@ import Testing
 
         let harness = try await GatewayHarness.start()
         var bia = Contact(harness, chat: 7002)
+        // After the reception's greeting, an unsure message still gets the question: only specialists are sticky.
+        _ = try await bia.say("oi, bom dia")
         let question = try await bia.say(unsure)
         #expect(question.body.value(at: "text")?.scalarText == set.library.texts.text(.clarifyQuestion, .pt))
         guard case .array(let rows)? = question.body.value(at: "reply_markup.inline_keyboard") else {
@@ -301,6 +303,10 @@ import Testing
         }
         let paused = try #require(try await gateway.runtime.store.conversation(channelID: "cw", platformChatID: "4")?.ownership)
         #expect(paused.until != nil && paused.until == paused.since.map { $0 + 2 * 3_600_000 })
+        // The team talking to the customer meanwhile does not shorten the pause.
+        try await send(try agentWrites(id: 9204, "já te respondo, um minuto"))
+        try await eventually("the team's message handled") { try await gateway.runtime.store.counts().unhandledMessages == 0 }
+        #expect(try await gateway.runtime.store.conversation(channelID: "cw", platformChatID: "4")?.ownership == paused)
 
         try await send(try agentWrites(id: 9202, "#robo"))
         try await send(try Self.incoming(id: 9203, text: "oi"))
