@@ -1,4 +1,5 @@
 import AtendeAdapters
+import AtendeAgents
 import AtendeCore
 import AtendeServer
 import ArgumentParser
@@ -28,6 +29,9 @@ struct Serve: AsyncParsableCommand {
         }
         let store = configuration.usesPostgres ? "PostgreSQL" : "SQLite at \(configuration.databaseURL)"
         var banner = "atende: \(configuration.file.map { "config \($0), " } ?? "no config file, ")store \(store)\n"
+        let agents = gateway.agents.set
+        let model = configuration.llm.baseURL.map { "LLM \(configuration.llm.model ?? "") at \($0)" } ?? "no LLM: offline answers"
+        banner += "atende: prompts \(configuration.promptsDirectory) (version \(agents.version)): agents \(agents.library.agents.map(\.id).joined(separator: ", ")); \(model)\n"
         if configuration.channels.isEmpty {
             banner += "atende: no channels configured; add one to atende.yaml (see atende.example.yaml)\n"
         }
