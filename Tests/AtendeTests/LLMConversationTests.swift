@@ -21,7 +21,8 @@ import Testing
         }
     }
 
-    static func start(timeoutMillis: Int = 5000, maxAttempts: Int = 3) async throws -> Setup {
+    // A generous attempt timeout: on a loaded machine a retry after a timeout would take the next scripted answer.
+    static func start(timeoutMillis: Int = 30_000, maxAttempts: Int = 3) async throws -> Setup {
         let model = FakeOpenAIServer()
         let modelServer = try await model.start()
         let harness = try await GatewayHarness.start {
