@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "atende-bench",
             dependencies: [
-                "AtendeCore", "AtendeTestSupport",
+                "AtendeCore", "AtendeServer", "AtendeTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -134,7 +134,7 @@ let package = Package(
         .target(
             name: "AtendeTestSupport",
             dependencies: [
-                "AtendeCore",
+                "AtendeCore", "AtendeServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "AtendeLLMTests",
             dependencies: [
-                "AtendeCore", "AtendeLLM", "AtendeTestSupport",
+                "AtendeCore", "AtendeLLM", "AtendeServer", "AtendeTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

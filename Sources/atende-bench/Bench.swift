@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import AtendeCore
+import AtendeServer
 import AtendeTestSupport
 import Foundation
 import NIOConcurrencyHelpers

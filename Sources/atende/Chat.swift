@@ -36,7 +36,7 @@ struct Chat: AsyncParsableCommand {
     func run() async throws {
         var configuration = try options.load()
         let receiver = ReplyReceiver()
-        let receiverServer = try await BackgroundService.start { onPort in receiver.application(onPort: onPort) }
+        let receiverServer = try await BackgroundServer.start { onPort in receiver.application(onPort: onPort) }
         let secret = UUID().uuidString
         configuration.host = "127.0.0.1"
         configuration.port = 0
@@ -48,15 +48,8 @@ struct Chat: AsyncParsableCommand {
         configuration.logFormat = "text"
         configuration.logLevel = "error"
         let logger = Logging.bootstrap(configuration)
-        let gateway: Gateway
-        do {
-            gateway = try await Gateway.build(configuration: configuration, logger: logger)
-        } catch let problems as FileProblems {
-            throw CommandFailure(message: problems.description)
-        } catch let problem as FileProblem {
-            throw CommandFailure(message: problem.description)
-        }
-        let gatewayServer = try await BackgroundService.start { onPort in gateway.application(onListening: onPort) }
+        let gateway = try await Gateway.buildForCommand(configuration: configuration, logger: logger)
+        let gatewayServer = try await BackgroundServer.start { onPort in gateway.application(onListening: onPort) }
         let llm = configuration.llm.baseURL.map { "LLM \(configuration.llm.model ?? "?") at \($0)" } ?? "no LLM (offline answers)"
         print("atende chat: prompts \(configuration.promptsDirectory) (version \(gateway.agents.set.version)), \(llm). /quit to leave.")
 
@@ -212,38 +205,6 @@ final class ReplyReceiver: Sendable {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { await onPort($0.localAddress?.port ?? 0) }, logger: logger
         )
-    }
-}
-
-/// An application run in the background of a command until `stop()`.
-struct BackgroundService {
-    let port: Int
-    let group: ServiceGroup
-    let task: Task<Void, any Error>
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    static func start(_ make: (@escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol) async throws -> BackgroundService {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = make { continuation.yield($0) }
-        var logger = Logger(label: "atende-chat")
-        logger.logLevel = .critical
-        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
-        let task = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            try await task.value
-            throw CommandFailure(message: "the chat could not start its server")
-        }
-        return BackgroundService(port: port, group: group, task: task)
-    }
-
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
     }
 }
 

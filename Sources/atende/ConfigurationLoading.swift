@@ -20,6 +20,19 @@ extension ConfigurationOptions {
     }
 }
 
+extension Gateway {
+    /// The gateway for a command: a broken file stops the command with `file:line: problem`.
+    static func buildForCommand(configuration: GatewayConfiguration, logger: Logger) async throws -> Gateway {
+        do {
+            return try await Gateway.build(configuration: configuration, logger: logger)
+        } catch let problems as FileProblems {
+            throw CommandFailure(message: problems.description)
+        } catch let problem as FileProblem {
+            throw CommandFailure(message: problem.description)
+        }
+    }
+}
+
 /// Stops a command with a message for the person running it and exit status 1.
 struct CommandFailure: Error, CustomStringConvertible {
     var message: String

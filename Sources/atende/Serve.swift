@@ -19,14 +19,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = try options.load()
         if let port { configuration.port = port }
         let logger = Logging.bootstrap(configuration)
-        let gateway: Gateway
-        do {
-            gateway = try await Gateway.build(configuration: configuration, logger: logger)
-        } catch let problem as FileProblem {
-            throw CommandFailure(message: problem.description)
-        } catch let problems as FileProblems {
-            throw CommandFailure(message: problems.description)
-        }
+        let gateway = try await Gateway.buildForCommand(configuration: configuration, logger: logger)
         let store = configuration.usesPostgres ? "PostgreSQL" : "SQLite at \(configuration.databaseURL)"
         var banner = "atende: \(configuration.file.map { "config \($0), " } ?? "no config file, ")store \(store)\n"
         let agents = gateway.agents.set

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AtendeCore
+import AtendeServer
 import AtendeLLM
 import AtendeTestSupport
 import Synchronization

@@ -1,4 +1,5 @@
 import AtendeCore
+import AtendeServer
 import Hummingbird
 import Logging
 import NIOConcurrencyHelpers

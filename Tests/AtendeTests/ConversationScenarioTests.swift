@@ -208,65 +208,83 @@ import Testing
 /// Chatwoot: a person answering, or opening and resolving the conversation, decides whether the
 /// bot answers; a handoff opens the conversation for the team with a private note.
 @Suite struct ChatwootOwnershipTests {
-    static func signed(_ body: String) -> [String: String] {
-        let chatwoot = PlatformEndToEndTests.platforms.first { $0.adapter == "chatwoot" }!
-        return chatwoot.sign(body)
+    /// A gateway with one Chatwoot channel `cw` whose API is a local fake; Chatwoot's conversation 4.
+    struct Setup {
+        let api: FakePlatformAPI
+        let apiServer: BackgroundServer
+        let gateway: Gateway
+        let server: BackgroundServer
+
+        static func start(extraSettings: [String: String] = [:]) async throws -> Setup {
+            let api = FakePlatformAPI()
+            let apiServer = try await api.start()
+            let chatwoot = try #require(PlatformEndToEndTests.platforms.first { $0.adapter == "chatwoot" })
+            let settings = chatwoot.settings(apiServer.baseURL).merging(extraSettings) { $1 }
+            let (gateway, server) = try await GatewayHarness.launch(channels: [ChannelConfiguration(id: "cw", adapter: "chatwoot", settings: settings)])
+            return Setup(api: api, apiServer: apiServer, gateway: gateway, server: server)
+        }
+
+        /// Posts a webhook body signed as Chatwoot signs it.
+        func send(_ body: String) async throws {
+            let chatwoot = try #require(PlatformEndToEndTests.platforms.first { $0.adapter == "chatwoot" })
+            #expect(try await GatewayHarness.post(server.baseURL + "/webhooks/cw", body: body, headers: chatwoot.sign(body)) == 200)
+        }
+
+        func ownership() async throws -> Ownership? {
+            try await gateway.runtime.store.conversation(channelID: "cw", platformChatID: "4")?.ownership
+        }
+
+        func stop() async throws {
+            try await server.stop()
+            try await apiServer.stop()
+        }
     }
 
-    static func incoming(id: Int, text: String) throws -> String {
-        guard case .object(var message) = JSONValue.decode(try Repository.fixture("chatwoot", "message_created-api-inbox-via-evolution.json")) else {
-            throw FixtureError()
-        }
+    /// A Chatwoot message fixture with its own id and text.
+    static func message(_ fixture: String, id: Int, text: String) throws -> String {
+        guard case .object(var message) = JSONValue.decode(try Repository.fixture("chatwoot", fixture)) else { throw FixtureError() }
         message["id"] = .int(Int64(id))
         message["content"] = .string(text)
         return JSONValue.object(message).encodedString()
     }
 
+    /// The contact writes.
+    static func incoming(id: Int, text: String) throws -> String {
+        try message("message_created-api-inbox-via-evolution.json", id: id, text: text)
+    }
+
+    /// A Chatwoot agent (a person) writes.
+    static func agentWrites(id: Int, _ text: String) throws -> String {
+        try message("message_created-outgoing-agent.constructed.json", id: id, text: text)
+    }
+
     @Test func aPersonsReplyPausesTheBotAndResolvingGivesItBack() async throws {
-        let api = FakePlatformAPI()
-        let apiServer = try await api.start()
-        let chatwoot = try #require(PlatformEndToEndTests.platforms.first { $0.adapter == "chatwoot" })
-        let (gateway, server) = try await GatewayHarness.launch(
-            channels: [ChannelConfiguration(id: "cw", adapter: "chatwoot", settings: chatwoot.settings(apiServer.baseURL))]
-        )
-        let url = server.baseURL + "/webhooks/cw"
-        func send(_ body: String) async throws {
-            #expect(try await GatewayHarness.post(url, body: body, headers: Self.signed(body)) == 200)
-        }
-        func settle() async throws {
-            try await eventually("the pipeline to settle") {
-                let counts = try await gateway.runtime.store.counts()
-                return counts.unhandledMessages == 0 && counts.pendingDeliveries == 0 && counts.queuedTurns == 0
-            }
-        }
+        let setup = try await Setup.start()
+        let api = setup.api
         let replies: @Sendable () -> [FakePlatformAPI.Call] = { api.calls.filter { $0.path.hasSuffix("/conversations/4/messages") } }
 
-        try await send(try Self.incoming(id: 9001, text: "oi, tudo bem?"))
+        try await setup.send(try Self.incoming(id: 9001, text: "oi, tudo bem?"))
         try await eventually("the bot's first answer") { replies().count == 1 }
 
-        try await send(try Repository.fixture("chatwoot", "message_created-outgoing-agent.constructed.json"))
-        try await send(try Self.incoming(id: 9002, text: "vocês abrem sábado?"))
-        try await settle()
+        try await setup.send(try Repository.fixture("chatwoot", "message_created-outgoing-agent.constructed.json"))
+        try await setup.send(try Self.incoming(id: 9002, text: "vocês abrem sábado?"))
+        try await eventually("the pipeline to settle") {
+            let counts = try await setup.gateway.runtime.store.counts()
+            return counts.unhandledMessages == 0 && counts.pendingDeliveries == 0 && counts.queuedTurns == 0
+        }
         #expect(replies().count == 1, "the bot answered while a person was talking")
-        let conversation = try await gateway.runtime.store.conversation(channelID: "cw", platformChatID: "4")
-        #expect(conversation?.ownership.owner == .human)
+        #expect(try await setup.ownership()?.owner == .human)
 
-        try await send(try Repository.fixture("chatwoot", "conversation_status_changed-resolved.constructed.json"))
-        try await send(try Self.incoming(id: 9003, text: "obrigado!"))
+        try await setup.send(try Repository.fixture("chatwoot", "conversation_status_changed-resolved.constructed.json"))
+        try await setup.send(try Self.incoming(id: 9003, text: "obrigado!"))
         try await eventually("the bot answering again") { replies().count == 2 }
-        try await server.stop()
-        try await apiServer.stop()
+        try await setup.stop()
     }
 
     @Test func aHandoffOpensTheConversationWithAPrivateNote() async throws {
-        let api = FakePlatformAPI()
-        let apiServer = try await api.start()
-        let chatwoot = try #require(PlatformEndToEndTests.platforms.first { $0.adapter == "chatwoot" })
-        var settings = chatwoot.settings(apiServer.baseURL)
-        settings["handoff_team_id"] = "3"
-        let (_, server) = try await GatewayHarness.launch(channels: [ChannelConfiguration(id: "cw", adapter: "chatwoot", settings: settings)])
-        let body = try Self.incoming(id: 9101, text: "quero falar com um atendente")
-        #expect(try await GatewayHarness.post(server.baseURL + "/webhooks/cw", body: body, headers: Self.signed(body)) == 200)
+        let setup = try await Setup.start(extraSettings: ["handoff_team_id": "3"])
+        let api = setup.api
+        try await setup.send(try Self.incoming(id: 9101, text: "quero falar com um atendente"))
         try await eventually("notice, status, note and team") { api.calls.count == 4 }
         let calls = api.calls
         #expect(calls[0].path.hasSuffix("/conversations/4/messages") && calls[0].body.value(at: "private") == .bool(false))
@@ -274,44 +292,24 @@ import Testing
         #expect(calls[2].path.hasSuffix("/conversations/4/messages") && calls[2].body.value(at: "private") == .bool(true))
         #expect(calls[2].body.value(at: "content")?.scalarText?.contains("quero falar com um atendente") == true)
         #expect(calls[3].path.hasSuffix("/conversations/4/assignments") && calls[3].body.value(at: "team_id")?.scalarText == "3")
-        try await server.stop()
-        try await apiServer.stop()
+        try await setup.stop()
     }
 
     @Test func thePausCommandFromTheBusinessSideSilencesTheBotUntilResumed() async throws {
-        let api = FakePlatformAPI()
-        let apiServer = try await api.start()
-        let chatwoot = try #require(PlatformEndToEndTests.platforms.first { $0.adapter == "chatwoot" })
-        let (gateway, server) = try await GatewayHarness.launch(
-            channels: [ChannelConfiguration(id: "cw", adapter: "chatwoot", settings: chatwoot.settings(apiServer.baseURL))]
-        )
-        let url = server.baseURL + "/webhooks/cw"
-        func send(_ body: String) async throws {
-            #expect(try await GatewayHarness.post(url, body: body, headers: Self.signed(body)) == 200)
-        }
-        func agentWrites(id: Int, _ text: String) throws -> String {
-            guard case .object(var message) = JSONValue.decode(try Repository.fixture("chatwoot", "message_created-outgoing-agent.constructed.json")) else {
-                throw FixtureError()
-            }
-            message["id"] = .int(Int64(id))
-            message["content"] = .string(text)
-            return JSONValue.object(message).encodedString()
-        }
-        try await send(try agentWrites(id: 9201, "#pausar 2h"))
-        try await eventually("the pause") {
-            try await gateway.runtime.store.conversation(channelID: "cw", platformChatID: "4")?.ownership.owner == .paused
-        }
-        let paused = try #require(try await gateway.runtime.store.conversation(channelID: "cw", platformChatID: "4")?.ownership)
+        let setup = try await Setup.start()
+        let api = setup.api
+        try await setup.send(try Self.agentWrites(id: 9201, "#pausar 2h"))
+        try await eventually("the pause") { try await setup.ownership()?.owner == .paused }
+        let paused = try #require(try await setup.ownership())
         #expect(paused.until != nil && paused.until == paused.since.map { $0 + 2 * 3_600_000 })
         // The team talking to the customer meanwhile does not shorten the pause.
-        try await send(try agentWrites(id: 9204, "já te respondo, um minuto"))
-        try await eventually("the team's message handled") { try await gateway.runtime.store.counts().unhandledMessages == 0 }
-        #expect(try await gateway.runtime.store.conversation(channelID: "cw", platformChatID: "4")?.ownership == paused)
+        try await setup.send(try Self.agentWrites(id: 9204, "já te respondo, um minuto"))
+        try await eventually("the team's message handled") { try await setup.gateway.runtime.store.counts().unhandledMessages == 0 }
+        #expect(try await setup.ownership() == paused)
 
-        try await send(try agentWrites(id: 9202, "#robo"))
-        try await send(try Self.incoming(id: 9203, text: "oi"))
+        try await setup.send(try Self.agentWrites(id: 9202, "#robo"))
+        try await setup.send(try Self.incoming(id: 9203, text: "oi"))
         try await eventually("the bot answering after #robo") { api.calls.count == 1 }
-        try await server.stop()
-        try await apiServer.stop()
+        try await setup.stop()
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AtendeCore
+import AtendeServer
 import AtendeTestSupport
 import Foundation
 import NIOConcurrencyHelpers

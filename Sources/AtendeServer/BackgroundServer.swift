@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Runs an application on a free port in the background until `stop()`.
+/// Runs an application on a free port in the background until `stop()`: the fake platforms of
+/// the tests, and `atende chat`'s gateway and reply receiver.
 public final class BackgroundServer: Sendable {
     public let port: Int
     private let group: ServiceGroup
@@ -44,4 +45,6 @@ public final class BackgroundServer: Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 }
 
-struct ServerDidNotStart: Error {}
+public struct ServerDidNotStart: Error, CustomStringConvertible {
+    public var description: String { "the server stopped before it was listening" }
+}
