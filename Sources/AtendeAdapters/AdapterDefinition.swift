@@ -346,7 +346,8 @@ extension AdapterDefinition {
         let produces: InboundRule.Produces
         if eventName == "ignore" {
             produces = .ignore
-        } else if let kind = InboundEvent.Kind(rawValue: eventName) {
+        } else if let kind = InboundEvent.Kind(rawValue: eventName), kind != .reminder {
+            // Reminders come from the gateway's own schedule, never from a platform.
             produces = .event(kind)
         } else {
             let known = ["ignore", "message", "choice", "media", "edit", "reaction", "status", "human_reply", "conversation_status"]
@@ -403,6 +404,7 @@ extension AdapterDefinition {
         case .reaction: needs = [("target", rule.target != nil)]
         case .status: needs = [("target", rule.target != nil), ("status", rule.status != nil)]
         case .conversationStatus: needs = [("status", rule.status != nil)]
+        case .reminder: needs = []
         }
         for (key, present) in needs where !present {
             throw node.problem("a \(kind.rawValue) rule needs '\(key)'")

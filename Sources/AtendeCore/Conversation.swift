@@ -49,6 +49,8 @@ public struct ConversationMemory: Sendable, Hashable, Codable {
     public var clarification: Clarification?
     /// Why the conversation was handed to a person, while a person has it.
     public var handoffReason: String?
+    /// A booking, move or cancellation in progress: the receptionist keeps the conversation until it ends.
+    public var scheduling: SchedulingFlow?
 
     public struct Clarification: Sendable, Hashable, Codable {
         public var agents: [String]
@@ -61,6 +63,60 @@ public struct ConversationMemory: Sendable, Hashable, Codable {
     }
 
     public init() {}
+}
+
+/// Where the receptionist is with a contact, between turns.
+public struct SchedulingFlow: Sendable, Hashable, Codable {
+    public enum Goal: String, Sendable, Hashable, Codable {
+        case book
+        case reschedule
+        case cancel
+    }
+
+    public enum Step: String, Sendable, Hashable, Codable {
+        /// Asked which service.
+        case service
+        /// Offered slots; waiting for the pick.
+        case pick
+        /// A slot is picked and held; waiting for the contact's name.
+        case name
+        /// The contact has several bookings; asked which one to move or cancel.
+        case which
+        /// A reminder was sent; waiting for "1" (I'll come) or "2" (move it).
+        case reminder
+    }
+
+    public var goal: Goal
+    public var step: Step
+    /// The service's id.
+    public var service: String?
+    /// The slots offered, in the order shown (their numbers).
+    public var offered: [ClosedInterval]
+    /// The slot picked while the name is asked.
+    public var picked: ClosedInterval?
+    /// The booking being moved, cancelled or reminded of.
+    public var bookingID: Int64?
+    /// The bookings offered when asking which one.
+    public var candidates: [Int64]
+    /// What the contact asked for, `[from, to)`, to offer more of the same when none fits.
+    public var wish: ClosedInterval?
+    /// When the flow last moved on; a flow left alone long enough ends by itself.
+    public var updatedAt: Int64
+
+    public init(
+        goal: Goal, step: Step, service: String? = nil, offered: [ClosedInterval] = [], picked: ClosedInterval? = nil, bookingID: Int64? = nil,
+        candidates: [Int64] = [], wish: ClosedInterval? = nil, updatedAt: Int64
+    ) {
+        self.goal = goal
+        self.step = step
+        self.service = service
+        self.offered = offered
+        self.picked = picked
+        self.bookingID = bookingID
+        self.candidates = candidates
+        self.wish = wish
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One earlier message of the conversation, for context (LLM history, summaries).

@@ -61,19 +61,21 @@ public struct InboundEvent: Sendable, Hashable {
         case humanReply = "human_reply"
         /// The platform changed the conversation's state (Chatwoot `open`, `resolved`, …) to `status`.
         case conversationStatus = "conversation_status"
+        /// A reminder of a booking came due (`target` is the booking id); the gateway itself made it.
+        case reminder
 
         /// Whether the event asks for an answer; the others are kept as history only.
         public var isAnswered: Bool {
             switch self {
             case .message, .choice, .media: true
-            case .edit, .reaction, .status, .humanReply, .conversationStatus: false
+            case .edit, .reaction, .status, .humanReply, .conversationStatus, .reminder: false
             }
         }
 
         /// Whether the event is looked at in a turn: everything answered, and what a person on the
         /// business side did, which decides whether the bot may answer at all.
         public var startsTurn: Bool {
-            isAnswered || self == .humanReply || self == .conversationStatus
+            isAnswered || self == .humanReply || self == .conversationStatus || self == .reminder
         }
     }
 

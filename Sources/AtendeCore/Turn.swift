@@ -13,12 +13,15 @@ public struct StoredMessage: Sendable, Hashable {
     public var platformEventID: String?
     /// The new state of a `conversation_status` event (`open`, `resolved`, …).
     public var status: String?
+    /// What the event is about: a reminder's booking id.
+    public var target: String?
 
     public init(
         id: Int64, kind: InboundEvent.Kind, text: String, choiceID: String?, language: String?,
         senderName: String?, acknowledgement: Acknowledgement?, traceID: String, receivedAt: Int64, platformEventID: String? = nil,
-        status: String? = nil
+        status: String? = nil, target: String? = nil
     ) {
+        self.target = target
         self.platformEventID = platformEventID
         self.status = status
         self.id = id

@@ -140,6 +140,35 @@ enum Migrations {
                 "CREATE INDEX reply_traces_conversation ON reply_traces (conversation_id, id)",
             ]
         },
+        Migration(version: 5, name: "bookings and holds; jobs with a payload (reminders, calendar writes)") { dialect in
+            [
+                """
+                CREATE TABLE bookings (
+                    id \(dialect.identityColumn),
+                    tenant_id TEXT NOT NULL,
+                    conversation_id BIGINT NOT NULL REFERENCES conversations (id),
+                    service TEXT NOT NULL,
+                    starts_at BIGINT NOT NULL,
+                    ends_at BIGINT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('held', 'confirmed', 'cancelled', 'completed', 'no_show')),
+                    hold_until BIGINT,
+                    contact_name TEXT,
+                    email TEXT,
+                    token TEXT NOT NULL UNIQUE,
+                    replaces BIGINT,
+                    contact_confirmed_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX bookings_time ON bookings (tenant_id, starts_at)",
+                "CREATE INDEX bookings_conversation ON bookings (conversation_id, starts_at)",
+                // A conversation holds or books a slot once: a retried turn finds its booking instead of making another.
+                "CREATE UNIQUE INDEX bookings_once_per_conversation ON bookings (conversation_id, service, starts_at) WHERE status IN ('held', 'confirmed')",
+                "ALTER TABLE jobs ADD COLUMN payload TEXT",
+                "CREATE INDEX jobs_scheduled ON jobs (kind, run_at, id) WHERE state IN ('queued', 'running') AND kind <> 'turn'",
+            ]
+        },
     ]
 
     /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together

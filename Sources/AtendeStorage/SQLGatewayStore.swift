@@ -216,7 +216,7 @@ public final class SQLGatewayStore: GatewayStore {
                 )
                 let messages = try await session.query(
                     """
-                    SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at, platform_event_id, details
+                    SELECT id, kind, text, choice_id, language, sender_name, acknowledgement, trace_id, received_at, platform_event_id, details, target
                     FROM messages
                     WHERE conversation_id = $1 AND direction = 'in' AND handled_at IS NULL
                     ORDER BY id
@@ -571,9 +571,9 @@ public final class SQLGatewayStore: GatewayStore {
             _ = try await session.query(
                 """
                 UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL
-                WHERE state = 'running' AND NOT EXISTS (
+                WHERE state = 'running' AND (kind <> 'turn' OR NOT EXISTS (
                     SELECT 1 FROM jobs queued
-                    WHERE queued.conversation_id = jobs.conversation_id AND queued.kind = 'turn' AND queued.state = 'queued')
+                    WHERE queued.conversation_id = jobs.conversation_id AND queued.kind = 'turn' AND queued.state = 'queued'))
                 """,
                 []
             )
@@ -622,7 +622,8 @@ public final class SQLGatewayStore: GatewayStore {
             traceID: row.string(7) ?? "",
             receivedAt: row.int(8) ?? 0,
             platformEventID: row.string(9),
-            status: row.string(10).flatMap { JSONValue.decode($0)?.value(at: "status")?.scalarText }
+            status: row.string(10).flatMap { JSONValue.decode($0)?.value(at: "status")?.scalarText },
+            target: row.string(11)
         )
     }
 
