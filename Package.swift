@@ -45,6 +45,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AtendeScheduling",
+            dependencies: [
+                "AtendeCore", "AtendeYAML", "AtendeUnderstanding",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AtendeStorage",
             dependencies: [
                 "AtendeCore",
@@ -82,13 +92,13 @@ let package = Package(
         ),
         .target(
             name: "AtendeAgents",
-            dependencies: ["AtendeCore", "AtendeYAML", "AtendeUnderstanding"],
+            dependencies: ["AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeScheduling"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AtendeServer",
             dependencies: [
-                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeLLM",
+                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeScheduling", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeLLM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -106,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "atende",
             dependencies: [
-                "AtendeServer", "AtendeCore", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeUnderstanding",
+                "AtendeServer", "AtendeCore", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeUnderstanding", "AtendeScheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,6 +162,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AtendeSchedulingTests",
+            dependencies: [
+                "AtendeCore", "AtendeYAML", "AtendeScheduling",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AtendeUnderstandingTests",
             dependencies: ["AtendeUnderstanding"],
             exclude: ["Fixtures"],
@@ -160,8 +178,8 @@ let package = Package(
         .testTarget(
             name: "AtendeTests",
             dependencies: [
-                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeLLM", "AtendeServer",
-                "AtendeTestSupport",
+                "AtendeCore", "AtendeYAML", "AtendeUnderstanding", "AtendeScheduling", "AtendeStorage", "AtendeAdapters", "AtendeAgents", "AtendeLLM",
+                "AtendeServer", "AtendeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,4 +1,5 @@
 import AtendeCore
+import AtendeScheduling
 import AtendeYAML
 import Foundation
 
@@ -14,10 +15,12 @@ public struct BusinessProfile: Sendable {
     public var website: String
     /// IANA name, such as `America/Sao_Paulo`.
     public var timeZone: String
+    /// The bookable calendar (`calendar:`); without it the agenda agent only answers questions.
+    public var calendar: BusinessCalendar?
     public var file: String
 
     static let fileName = "negocio.yaml"
-    static let keys: Set<String> = ["name", "description", "address", "hours", "phone", "email", "website", "time_zone"]
+    static let keys: Set<String> = ["name", "description", "address", "hours", "phone", "email", "website", "time_zone", "calendar"]
 
     /// The placeholders the profile fills, by name (`business.name`, …).
     public var variables: [String: String] {
@@ -28,7 +31,7 @@ public struct BusinessProfile: Sendable {
     }
 
     static var variableNames: Set<String> {
-        Set(keys.map { "business.\($0)" })
+        Set(keys.subtracting(["calendar"]).map { "business.\($0)" })
     }
 
     public static func load(file path: String) throws -> BusinessProfile {
@@ -51,7 +54,8 @@ public struct BusinessProfile: Sendable {
         guard !name.isEmpty else { throw try top.required("name").problem("the business needs a name") }
         return BusinessProfile(
             name: name, description: try field("description"), address: try field("address"), hours: try field("hours"),
-            phone: try field("phone"), email: try field("email"), website: try field("website"), timeZone: timeZone, file: path
+            phone: try field("phone"), email: try field("email"), website: try field("website"), timeZone: timeZone,
+            calendar: try top["calendar"].map { try BusinessCalendar.parse($0, defaultTimeZone: timeZone) }, file: path
         )
     }
 }

@@ -8,6 +8,7 @@ import Foundation
 ///    conversation, `#pausar` / `#robo`) decides whether the bot may answer at all;
 /// 2. the answer to a clarifying question asked in the previous turn;
 /// 3. control intents: a person (`humano`), where did we stop (`continuar`);
+/// 3b. an open booking flow, or a new one for a message routed to the `agenda` agent;
 /// 4. stickiness: follow-ups stay with the agent that was answering unless the message
 ///    confidently belongs to another route;
 /// 5. the classifier's route, or a clarifying question with choices when it is unsure.
@@ -19,8 +20,14 @@ public struct Orchestrator: Responder {
     let model: (any LanguageModel)?
     let settings: OrchestratorSettings
     let time: any TimeSource
+    /// Books appointments when the business profile has a calendar.
+    let receptionist: Receptionist?
 
-    public init(agents: CurrentAgents, model: (any LanguageModel)?, settings: OrchestratorSettings = OrchestratorSettings(), time: any TimeSource = SystemTime()) {
+    public init(
+        agents: CurrentAgents, model: (any LanguageModel)?, settings: OrchestratorSettings = OrchestratorSettings(), time: any TimeSource = SystemTime(),
+        receptionist: Receptionist? = nil
+    ) {
+        self.receptionist = receptionist
         self.agents = agents
         self.model = model
         self.settings = settings
@@ -39,8 +46,11 @@ public struct Orchestrator: Responder {
         var ownership = turn.ownership
         var ownershipChanged = false
         var contactMessages: [StoredMessage] = []
+        var reminders: [StoredMessage] = []
         for message in turn.messages {
             switch message.kind {
+            case .reminder:
+                reminders.append(message)
             case .humanReply:
                 contactMessages = []
                 if let commanded = command(in: message, control: set.library.control) {
@@ -67,6 +77,14 @@ public struct Orchestrator: Responder {
             default:
                 if message.kind.isAnswered { contactMessages.append(message) }
             }
+        }
+        // A reminder goes out whoever owns the conversation: the business asked for it. When the
+        // contact wrote meanwhile, answering them comes first and the reminder is dropped.
+        if contactMessages.isEmpty, let receptionist, let calendar = set.library.business.calendar,
+            let bookingID = reminders.last?.target.flatMap({ Int64($0) }) {
+            context.ownership = ownershipChanged ? ownership : nil
+            context.language = context.memory.language.flatMap(Language.init(rawValue:)) ?? .pt
+            if let reminded = try await receptionist.remind(&context, bookingID: bookingID, calendar: calendar) { return reminded }
         }
         if ownership.silencesBot(now: now, humanQuietMillis: settings.humanQuietMillis) || contactMessages.isEmpty {
             // "silent:human" (a person has it), "ownership:bot" (only the business side acted this turn).
@@ -107,6 +125,19 @@ public struct Orchestrator: Responder {
             switch control {
             case .humano: return handoff(&context, reason: "pediu para falar com uma pessoa")
             case .continuar: return summary(&context)
+            }
+        }
+
+        // 3b. Booking: an open flow keeps the conversation; the agenda route starts one.
+        if let receptionist, let calendar = set.library.business.calendar {
+            if receptionist.hasOpenFlow(context) {
+                if let answer = try await receptionist.continueFlow(&context, calendar: calendar) { return answer }
+            } else {
+                context.memory.scheduling = nil
+            }
+            if result.route == Receptionist.agentID, result.confident || result.score >= 0.35,
+                let answer = try await receptionist.start(&context, topic: result.topic, calendar: calendar) {
+                return answer
             }
         }
 
@@ -316,13 +347,13 @@ struct TurnContext {
 
     mutating func read(_ messages: [StoredMessage]) {
         text = messages.map(\.text).joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        let hint = messages.last.flatMap { Language(hint: $0.language) }
+        let hint = messages.last.flatMap { Language(hint: $0.language) } ?? memory.language.flatMap(Language.init(rawValue:))
         let fallback = hint ?? agentSet.library.agent(memory.activeAgent ?? PromptLibrary.defaultAgentID)?.language ?? .pt
         language = text.isEmpty ? fallback : LanguageGuess.guess(text, fallback: fallback)
     }
 
     var contactValues: [String: String] {
-        ["contact.name": turn.contactName ?? ""]
+        ["contact.name": memory.contactName ?? turn.contactName ?? ""]
     }
 
     var activeAgentTitle: String {
@@ -336,6 +367,8 @@ struct TurnContext {
     }
 
     func answer(_ reply: Reply, trace: ReplyTrace) -> TurnAnswer {
+        var memory = memory
+        memory.language = language.rawValue
         var trace = trace
         trace.promptVersion = agentSet.version
         trace.language = language.rawValue

@@ -20,6 +20,24 @@ public struct SystemTexts: Sendable {
         case summaryEmpty = "summary_empty"
         case paused
         case resumed
+        case bookingAskService = "booking_ask_service"
+        case bookingOffer = "booking_offer"
+        case bookingOfferElsewhere = "booking_offer_elsewhere"
+        case bookingNoSlots = "booking_no_slots"
+        case bookingPickUnclear = "booking_pick_unclear"
+        case bookingTaken = "booking_taken"
+        case bookingAskName = "booking_ask_name"
+        case bookingEmailInvalid = "booking_email_invalid"
+        case bookingConfirmed = "booking_confirmed"
+        case bookingMoved = "booking_moved"
+        case bookingCancelled = "booking_cancelled"
+        case bookingWhich = "booking_which"
+        case bookingNoneFound = "booking_none_found"
+        case bookingStopped = "booking_stopped"
+        case bookingReminder = "booking_reminder"
+        case bookingAttendanceConfirmed = "booking_attendance_confirmed"
+        case bookingChoiceConfirm = "booking_choice_confirm"
+        case bookingChoiceMove = "booking_choice_move"
 
         /// The placeholders a text may use besides the business profile's, filled when it is sent.
         var variables: Set<String> {
@@ -31,6 +49,15 @@ public struct SystemTexts: Sendable {
             case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]
             case .summary: ["contact.name", "agent", "topic", "last_question", "last_answer"]
             case .summaryOpen: ["question"]
+            case .bookingAskService, .bookingWhich, .bookingNoneFound, .bookingStopped, .bookingChoiceConfirm, .bookingChoiceMove: ["contact.name"]
+            case .bookingOffer, .bookingOfferElsewhere: ["contact.name", "service", "hold_minutes", "wish"]
+            case .bookingNoSlots, .bookingTaken: ["contact.name", "service"]
+            case .bookingPickUnclear: ["contact.name", "count"]
+            case .bookingAskName: ["contact.name", "service", "date", "time"]
+            case .bookingEmailInvalid: ["contact.name", "email"]
+            case .bookingConfirmed, .bookingCancelled, .bookingReminder, .bookingAttendanceConfirmed:
+                ["contact.name", "service", "date", "time", "price", "calendar_link"]
+            case .bookingMoved: ["contact.name", "service", "date", "time", "price", "calendar_link", "old_date", "old_time"]
             }
         }
     }

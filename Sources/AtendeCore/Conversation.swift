@@ -51,6 +51,10 @@ public struct ConversationMemory: Sendable, Hashable, Codable {
     public var handoffReason: String?
     /// A booking, move or cancellation in progress: the receptionist keeps the conversation until it ends.
     public var scheduling: SchedulingFlow?
+    /// The name the contact gave the receptionist, which beats the platform's profile name.
+    public var contactName: String?
+    /// The language the contact last wrote in (`pt`, `en`), for replies to messages too short to tell ("2").
+    public var language: String?
 
     public struct Clarification: Sendable, Hashable, Codable {
         public var agents: [String]

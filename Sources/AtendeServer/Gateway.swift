@@ -3,6 +3,7 @@ import AtendeAdapters
 import AtendeAgents
 import AtendeCore
 import AtendeLLM
+import AtendeScheduling
 import AtendeStorage
 import Hummingbird
 import Logging
@@ -23,6 +24,10 @@ public struct Gateway: Sendable {
     public let agents: CurrentAgents
     /// The LLM's own client: no redirects (they would carry the API key elsewhere), fails fast.
     let llmHTTPClient: HTTPClient?
+    /// Books appointments; the admin API and `atende bookings` ask it too.
+    public let receptionist: Receptionist
+    /// The business's CalDAV calendar, when one is configured.
+    let caldav: CalDAVCalendar?
 
     /// - Parameters:
     ///   - responder: replaces the orchestrator (tests of the pipeline itself).
@@ -58,24 +63,60 @@ public struct Gateway: Sendable {
                 httpClient: client, logger: logger
             )
         }
+        var caldav: CalDAVCalendar?
+        var busyTimes: CachedBusyTimes?
+        if let url = configuration.caldav.url {
+            let calendar = CalDAVCalendar(
+                settings: CalDAVSettings(collectionURL: url, username: configuration.caldav.user, password: configuration.caldav.password),
+                httpClient: httpClient
+            )
+            caldav = calendar
+            busyTimes = CachedBusyTimes(source: calendar, maxAgeMillis: configuration.caldav.busyCacheMillis, time: time, metrics: metrics, logger: logger)
+        }
+        let receptionist = Receptionist(
+            store: opened.store, busyTimes: busyTimes, syncsCalendar: caldav != nil && configuration.caldav.writeBookings,
+            calendarLinkBase: configuration.webhookBaseURL + "/calendar/"
+        )
         let runtime = GatewayRuntime(
             configuration: configuration,
             store: opened.store,
             channels: channels,
-            responder: responder ?? Orchestrator(agents: agents, model: model, settings: configuration.orchestrator, time: time),
+            responder: responder ?? Orchestrator(agents: agents, model: model, settings: configuration.orchestrator, time: time, receptionist: receptionist),
             deliveryClient: DeliveryClient(httpClient: httpClient),
             metrics: metrics,
             logger: logger,
             time: time
         )
-        return Gateway(runtime: runtime, opened: opened, httpClient: httpClient, agents: agents, llmHTTPClient: llmHTTPClient)
+        return Gateway(
+            runtime: runtime, opened: opened, httpClient: httpClient, agents: agents, llmHTTPClient: llmHTTPClient, receptionist: receptionist, caldav: caldav
+        )
+    }
+
+    /// Runs a one-off command's `body` against the migrated store, without the server or its
+    /// workers, and closes everything afterwards.
+    public func runCommand<Result: Sendable>(_ body: @Sendable () async throws -> Result) async throws -> Result {
+        let clients = [httpClient] + (llmHTTPClient.map { [$0] } ?? [])
+        do {
+            let result = try await opened.withRunning { store in
+                try await store.migrate()
+                return try await body()
+            }
+            for client in clients { try await client.shutdown() }
+            return result
+        } catch {
+            for client in clients { try? await client.shutdown() }
+            throw error
+        }
     }
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         WebhookController(runtime: runtime).addRoutes(to: router)
         OperationsController(runtime: runtime).addRoutes(to: router)
-        AdminController(runtime: runtime, agents: agents).addRoutes(to: router)
+        let admin = AdminController(runtime: runtime, agents: agents)
+        admin.addRoutes(to: router)
+        AdminBookingsController(admin: admin, receptionist: receptionist, agents: agents).addRoutes(to: router)
+        CalendarController(runtime: runtime, bookings: opened.store, agents: agents).addRoutes(to: router)
         return router
     }
 
@@ -97,6 +138,10 @@ public struct Gateway: Sendable {
         }
         for index in 0..<configuration.turnWorkers {
             services.append(TurnWorker(name: "turn-\(index)", runtime: runtime))
+        }
+        services.append(ReminderScheduler(runtime: runtime, bookings: opened.store))
+        if let caldav, configuration.caldav.writeBookings {
+            services.append(CalendarSyncWorker(runtime: runtime, bookings: opened.store, calendar: caldav, agents: agents))
         }
         return services
     }

@@ -37,6 +37,8 @@ public struct GatewayConfiguration: Sendable {
     public var handoffNotifyChat: String?
     /// The bearer token of the admin API; without one the admin API is off.
     public var adminToken: String?
+    /// The business's own calendar (`caldav:`), read for busy times and written with each booking.
+    public var caldav = CalDAVConfiguration()
     /// The file the configuration came from, or `nil` when only defaults and the environment were used.
     public var file: String?
 
@@ -49,6 +51,17 @@ public struct GatewayConfiguration: Sendable {
     public var usesPostgres: Bool {
         OpenedStore.isPostgres(databaseURL)
     }
+}
+
+/// A CalDAV calendar collection (Nextcloud, Radicale, iCloud, Google); off without `url`.
+public struct CalDAVConfiguration: Sendable {
+    public var url: String?
+    public var user: String?
+    public var password: String?
+    /// How long busy times read from the calendar are reused.
+    public var busyCacheMillis: Int64 = 60_000
+    /// Whether bookings are written to the calendar (busy times are read either way).
+    public var writeBookings = true
 }
 
 /// An OpenAI-compatible endpoint (`llm:` in atende.yaml); without `base_url` agents answer offline.
@@ -114,6 +127,16 @@ extension GatewayConfiguration {
         }
     }
 
+    private static func bool(_ set: @escaping @Sendable (inout GatewayConfiguration, Bool) -> Void) -> @Sendable (inout GatewayConfiguration, String, (String) -> FileProblem) throws -> Void {
+        { configuration, text, problem in
+            switch text.lowercased() {
+            case "true", "yes", "on": set(&configuration, true)
+            case "false", "no", "off": set(&configuration, false)
+            default: throw problem("'\(text)' is not true or false")
+            }
+        }
+    }
+
     private static func oneOf(_ allowed: [String], _ set: @escaping @Sendable (inout GatewayConfiguration, String) -> Void) -> @Sendable (inout GatewayConfiguration, String, (String) -> FileProblem) throws -> Void {
         { configuration, text, problem in
             guard allowed.contains(text) else { throw problem("'\(text)' is not one of: \(allowed.joined(separator: ", "))") }
@@ -135,13 +158,7 @@ extension GatewayConfiguration {
         Key(path: ["pipeline", "delivery_workers"], apply: int(1...256) { $0.deliveryWorkers = $1 }),
         Key(path: ["pipeline", "lease_ms"], apply: int(1000...3_600_000) { $0.leaseMillis = Int64($1) }),
         Key(path: ["pipeline", "poll_ms"], apply: int(10...60_000) { $0.pollMillis = Int64($1) }),
-        Key(path: ["pipeline", "run_workers"]) { configuration, text, problem in
-            switch text.lowercased() {
-            case "true", "yes", "on": configuration.runWorkers = true
-            case "false", "no", "off": configuration.runWorkers = false
-            default: throw problem("'\(text)' is not true or false")
-            }
-        },
+        Key(path: ["pipeline", "run_workers"], apply: bool { $0.runWorkers = $1 }),
         Key(path: ["log", "level"], apply: oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 }),
         Key(path: ["log", "format"], apply: oneOf(["json", "text"]) { $0.logFormat = $1 }),
         Key(path: ["paths", "adapters"]) { c, v, _ in c.adaptersDirectory = v },
@@ -163,6 +180,16 @@ extension GatewayConfiguration {
         Key(path: ["llm", "completion_price_per_million"]) { c, v, p in c.llm.completionPricePerMillion = try price(v, p) },
         Key(path: ["handoff", "notify_channel"]) { c, v, _ in c.handoffNotifyChannel = v },
         Key(path: ["handoff", "notify_chat"]) { c, v, _ in c.handoffNotifyChat = v },
+        Key(path: ["caldav", "url"]) { c, v, p in
+            guard v.hasPrefix("http://") || v.hasPrefix("https://") else {
+                throw p("'\(v)' is not an http(s) URL of a calendar collection, such as https://cloud.example.com/remote.php/dav/calendars/ana/agenda/")
+            }
+            c.caldav.url = v.hasSuffix("/") ? v : v + "/"
+        },
+        Key(path: ["caldav", "user"]) { c, v, _ in c.caldav.user = v },
+        Key(path: ["caldav", "password"]) { c, v, _ in c.caldav.password = v },
+        Key(path: ["caldav", "busy_cache_seconds"], apply: int(0...86_400) { $0.caldav.busyCacheMillis = Int64($1) * 1000 }),
+        Key(path: ["caldav", "write_bookings"], apply: bool { $0.caldav.writeBookings = $1 }),
         Key(path: ["admin", "token"]) { c, v, p in
             guard v.count >= 16 else { throw p("the admin token must be at least 16 characters") }
             c.adminToken = v
@@ -205,6 +232,9 @@ extension GatewayConfiguration {
         let where_ = file ?? "environment"
         if llm.baseURL != nil, llm.model == nil {
             throw FileProblem(file: where_, line: nil, message: "llm.model is required with llm.base_url (for example gpt-4o-mini, or the model your server loaded)")
+        }
+        if caldav.url != nil, (caldav.user == nil) != (caldav.password == nil) {
+            throw FileProblem(file: where_, line: nil, message: "caldav.user and caldav.password go together (put the password in an environment variable: password: ${CALDAV_PASSWORD})")
         }
         if (handoffNotifyChannel == nil) != (handoffNotifyChat == nil) {
             throw FileProblem(file: where_, line: nil, message: "handoff.notify_channel and handoff.notify_chat go together: the channel id and the chat on it to notify")

@@ -79,6 +79,27 @@ public struct GatewayMetrics: Sendable {
         ).increment()
     }
 
+    /// Reads of busy times from the CalDAV calendar, by outcome (ok, failed).
+    public func calendarRead(outcome: String) {
+        registry.makeCounter(
+            descriptor: Self.name("calendar_reads", "total", "Busy-time reads from the CalDAV calendar, by outcome (ok, failed)"), labels: [("outcome", outcome)]
+        ).increment()
+    }
+
+    /// Writes of bookings to the CalDAV calendar, by outcome (written, removed, retry, failed).
+    public func calendarWrite(outcome: String) {
+        registry.makeCounter(
+            descriptor: Self.name("calendar_writes", "total", "Booking writes to the CalDAV calendar, by outcome (written, removed, retry, failed)"),
+            labels: [("outcome", outcome)]
+        ).increment()
+    }
+
+    /// Reminders that came due and went to their conversations.
+    public func remindersDue(_ count: Int) {
+        registry.makeCounter(descriptor: Self.name("reminders", "total", "Booking reminders that came due and were queued as turns"), labels: [])
+            .increment(by: Int64(count))
+    }
+
     public func queueDepth(turns: Int, deliveries: Int, dead: Int) {
         let depth = Self.name("queue_depth", "", "Work waiting in the durable queues")
         registry.makeGauge(descriptor: depth, labels: [("queue", "turns")]).set(Double(turns))

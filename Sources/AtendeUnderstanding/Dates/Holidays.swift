@@ -114,16 +114,8 @@ enum HolidayCalendar {
         }
     }
 
-    /// Anonymous Gregorian computus.
     static func easter(_ year: Int) -> LocalDateTime {
-        let a = year % 19, b = year / 100, c = year % 100
-        let d = b / 4, e = b % 4, f = (b + 8) / 25, g = (b - f + 1) / 3
-        let h = (19 * a + b - d - g + 15) % 30
-        let i = c / 4, k = c % 4
-        let l = (32 + 2 * e + 2 * i - h - k) % 7
-        let m = (a + 11 * h + 22 * l) / 451
-        let month = (h + l - 7 * m + 114) / 31
-        let day = (h + l - 7 * m + 114) % 31 + 1
+        let (month, day) = WesternEaster.monthAndDay(year: year)
         return LocalDateTime(year: year, month: month, day: day)
     }
 
@@ -318,4 +310,18 @@ enum HolidayNames {
         }
         return index
     }()
+}
+
+/// Easter Sunday of the Western churches, which Carnaval, Good Friday and Corpus Christi follow.
+public enum WesternEaster {
+    /// Anonymous Gregorian computus.
+    public static func monthAndDay(year: Int) -> (month: Int, day: Int) {
+        let a = year % 19, b = year / 100, c = year % 100
+        let d = b / 4, e = b % 4, f = (b + 8) / 25, g = (b - f + 1) / 3
+        let h = (19 * a + b - d - g + 15) % 30
+        let i = c / 4, k = c % 4
+        let l = (32 + 2 * e + 2 * i - h - k) % 7
+        let m = (a + 11 * h + 22 * l) / 451
+        return ((h + l - 7 * m + 114) / 31, (h + l - 7 * m + 114) % 31 + 1)
+    }
 }
