@@ -17,11 +17,11 @@ public struct SlotSearch: Sendable {
         self.availability = availability
     }
 
-    /// Up to `count` free slots for `wish`, in start order:
+    /// Up to `count` free slots for `wish`, in start order (nearest first for a single instant):
     /// - a window: the free slots inside it, spread an hour apart when there are enough; if none,
     ///   the nearest after it, then before it;
     /// - a single instant: that slot if free, then the nearest by distance on the same day, then
-    ///   the following days;
+    ///   the following days, nearest first (so "1" is the time asked for);
     /// - anytime: the next free ones, spread.
     /// `after` keeps only slots starting then or later ("mais tarde"); `excluding` leaves out slots
     /// already offered.
@@ -40,7 +40,7 @@ public struct SlotSearch: Sendable {
             let sameDay = all.filter { CivilDay(instant: $0.start, in: calendar.timeZone) == day }
                 .sorted { abs($0.start - from) != abs($1.start - from) ? abs($0.start - from) < abs($1.start - from) : $0.start < $1.start }
             let later = all.filter { $0.start >= day.adding(days: 1).startMillis(in: calendar.timeZone) }
-            return Array((sameDay + later).prefix(count)).sorted()
+            return Array((sameDay + later).prefix(count))
         case .window(let from, let to):
             let inside = all.filter { $0.start >= from && $0.start < to }
             if !inside.isEmpty { return spread(inside, count: count) }

@@ -98,7 +98,16 @@ public struct Receptionist: Sendable {
                 let later = words.contains("tarde") || words.contains("later") || words.contains("depois")
                 return try await offer(&context, flow: flow, service: service, calendar: calendar, after: later ? offered.map(\.start).max().map { $0 + 1 } : nil)
             }
-            if let newWish = wish(in: context, calendar: calendar) {
+            if isNewSubject(context) {
+                try await store.releaseHolds(conversationID: context.turn.conversation.id, now: context.now)
+                context.memory.scheduling = nil
+                return nil
+            }
+            if var newWish = wish(in: context, calendar: calendar) {
+                // "tem às 16h?" after asking for Tuesday means Tuesday at 16h, not today.
+                if newWish.end - newWish.start <= 1, !Self.namesADay(words, text: context.text), let previous = flow.wish {
+                    newWish = sameTime(newWish.start, on: previous.start, calendar: calendar)
+                }
                 flow.wish = newWish
                 return try await offer(&context, flow: flow, service: service, calendar: calendar)
             }
@@ -426,6 +435,24 @@ public struct Receptionist: Sendable {
         // "a de sexta": the booking on the day named; for a move, the day named is usually the new one.
         let onDay = upcoming.filter { $0.startsAt >= wish.start - 86_400_000 && $0.startsAt < max(wish.end, wish.start + 1) }
         return onDay.count == 1 ? onDay[0] : nil
+    }
+
+    /// Whether the words name a day ("terça", "amanhã", "dia 25", "25/11"), not only a time.
+    static func namesADay(_ words: [String], text: String) -> Bool {
+        let days: Set<String> = [
+            "hoje", "amanha", "depois", "segunda", "terca", "quarta", "quinta", "sexta", "sabado", "domingo", "dia", "semana",
+            "today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week",
+            "janeiro", "fevereiro", "marco", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro",
+        ]
+        return !Set(words).isDisjoint(with: days) || text.contains("/")
+    }
+
+    /// The wall-clock time of `time` on the day of `day`, in the business's zone.
+    func sameTime(_ time: Int64, on day: Int64, calendar: BusinessCalendar) -> ClosedInterval {
+        let zone = calendar.timeZone
+        let minutes = Int((time - CivilDay(instant: time, in: zone).startMillis(in: zone)) / 60_000)
+        let start = CivilDay(instant: day, in: zone).instant(minutes: minutes, in: zone)
+        return ClosedInterval(start: start, end: start + 1)
     }
 
     static func numbered<Item>(_ words: [String], in items: [Item]) -> Item? {
