@@ -1,4 +1,5 @@
 import AtendeCore
+import AtendeScheduling
 import AtendeUnderstanding
 import Foundation
 
@@ -135,7 +136,9 @@ public struct Orchestrator: Responder {
             } else {
                 context.memory.scheduling = nil
             }
-            if result.route == Receptionist.agentID, result.confident || result.score >= 0.35,
+            // Unsure about the agenda, the flow starts only when the message names a service or a time.
+            if result.route == Receptionist.agentID,
+                result.confident || calendar.service(matching: context.text) != nil || receptionist.wish(in: context, calendar: calendar) != nil,
                 let answer = try await receptionist.start(&context, topic: result.topic, calendar: calendar) {
                 return answer
             }

@@ -33,9 +33,12 @@ public struct ICalendarEvent: Sendable, Hashable {
     }
 
     /// A whole `VCALENDAR` with this one event: CRLF lines, folded at 75 octets, times in UTC.
-    public func document(productID: String = "-//Atende//Agenda//PT") -> String {
-        var lines = [
-            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:\(productID)", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+    /// - Parameter method: `PUBLISH` for a file handed to the contact; none for a CalDAV
+    ///   resource, where RFC 4791 forbids it.
+    public func document(method: String? = nil, productID: String = "-//Atende//Agenda//PT") -> String {
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:\(productID)", "CALSCALE:GREGORIAN"]
+        if let method { lines.append("METHOD:\(method)") }
+        lines += [
             "BEGIN:VEVENT",
             "UID:\(Self.escape(uid))",
             "DTSTAMP:\(Self.utc(stamp))",

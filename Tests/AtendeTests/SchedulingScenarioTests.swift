@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AtendeAgents
 import AtendeCore
 import AtendeScheduling
@@ -258,6 +259,56 @@ import Testing
         #expect(try await say("Joana Lima joana.lima@example.com").hasPrefix("Agendado"))
         let booking = try #require(try await Self.bookings(harness, on: Self.monday.adding(days: 4)).first { $0.status == .confirmed })
         #expect(booking.contactName == "Joana Lima" && booking.email == "joana.lima@example.com")
+        try await harness.stop()
+    }
+
+    static let caldav: (url: String, user: String?, password: String?)? = {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["ATENDE_TEST_CALDAV_URL"], !url.isEmpty else { return nil }
+        return (url, environment["ATENDE_TEST_CALDAV_USER"], environment["ATENDE_TEST_CALDAV_PASSWORD"])
+    }()
+
+    @Test(
+        "with a CalDAV calendar: its busy times are not offered, a booking becomes an event, a cancellation removes it",
+        .enabled(if: caldav != nil, "ATENDE_TEST_CALDAV_URL is not set (scripts/test runs a Radicale)")
+    )
+    func caldavBusyTimesAndEvents() async throws {
+        let server = try #require(Self.caldav)
+        let calendar = CalDAVCalendar(settings: CalDAVSettings(collectionURL: server.url, username: server.user, password: server.password), httpClient: .shared)
+        let thursday = Self.monday.adding(days: 3)
+        // The owner's own appointment, Thursday 09:00–10:00, in the shop's calendar.
+        let busyUID = "owner-\(UUID().uuidString)"
+        let busy = ICalendarEvent(
+            uid: busyUID, start: thursday.instant(minutes: 9 * 60, in: Self.zone), end: thursday.instant(minutes: 10 * 60, in: Self.zone),
+            summary: "dentista", stamp: Self.mondayMorning
+        )
+        try await calendar.putEvent(uid: busyUID, icalendar: busy.document())
+        defer { Task { try? await calendar.deleteEvent(uid: busyUID) } }
+
+        let time = ShiftedTime()
+        time.advance(millis: Self.mondayMorning - SystemTime().nowMillis())
+        let harness = try await GatewayHarness.start(time: time) { configuration in
+            configuration.caldav.url = server.url
+            configuration.caldav.user = server.user
+            configuration.caldav.password = server.password
+        }
+        var julia = Contact(harness, chat: 8171)
+        let offer = Self.buttons(try await julia.say("quero marcar uma avaliação quinta às 9h")).compactMap { Self.slotStart($0.id) }
+        #expect(!offer.isEmpty)
+        #expect(offer.allSatisfy { $0 >= busy.end || $0 + 30 * 60_000 <= busy.start }, "offered inside the owner's busy time: \(offer)")
+        _ = try await julia.say("1")
+        let booking = try #require(try await Self.bookings(harness, on: thursday).first { $0.status == .confirmed })
+        #expect(booking.startsAt == offer[0])
+        let range = (thursday.startMillis(in: Self.zone), thursday.adding(days: 1).startMillis(in: Self.zone))
+        // Free-busy answers merge adjacent periods: the booking is covered, maybe with the owner's hour.
+        let covers = { (interval: BusyInterval) in interval.start <= booking.startsAt && interval.end >= booking.endsAt }
+        try await eventually("the booking in the CalDAV calendar") {
+            try await calendar.busyIntervals(from: range.0, to: range.1).contains(where: covers)
+        }
+        _ = try await julia.say("preciso desmarcar")
+        try await eventually("the event removed") {
+            try await !calendar.busyIntervals(from: range.0, to: range.1).contains(where: covers)
+        }
         try await harness.stop()
     }
 }

@@ -58,7 +58,7 @@ public struct CalDAVCalendar: BusyTimeSource {
     }
 
     /// Busy times from the events themselves: the fallback for servers without free-busy.
-    func busyFromEvents(from: Int64, to: Int64) async throws -> [BusyInterval] {
+    public func busyFromEvents(from: Int64, to: Int64) async throws -> [BusyInterval] {
         let range = "start=\"\(ICalendarEvent.utc(from))\" end=\"\(ICalendarEvent.utc(to))\""
         let query = """
             <?xml version="1.0" encoding="utf-8"?>

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads the parts of iCalendar text the gateway needs: busy periods of a `VFREEBUSY`, and the
 /// times of `VEVENT`s.
-enum ICalendarReader {
+public enum ICalendarReader {
     /// One content line: `NAME;PARAM=x:value`.
     struct Line {
         var name: String
@@ -34,7 +34,7 @@ enum ICalendarReader {
     }
 
     /// `FREEBUSY` periods of type BUSY, BUSY-UNAVAILABLE or BUSY-TENTATIVE (FREE is free).
-    static func freeBusy(_ text: String) -> [BusyInterval] {
+    public static func freeBusy(_ text: String) -> [BusyInterval] {
         lines(text).filter { $0.name == "FREEBUSY" && ($0.parameters["FBTYPE"]?.uppercased() ?? "BUSY") != "FREE" }.flatMap { line in
             line.value.split(separator: ",").compactMap { period -> BusyInterval? in
                 let ends = period.split(separator: "/")
@@ -47,7 +47,7 @@ enum ICalendarReader {
     }
 
     /// The busy time of each `VEVENT` that blocks time (not transparent, not cancelled).
-    static func busyEvents(_ text: String) -> [BusyInterval] {
+    public static func busyEvents(_ text: String) -> [BusyInterval] {
         var events: [BusyInterval] = []
         var current: [Line]?
         for line in lines(text) {
@@ -119,7 +119,7 @@ enum ICalendarReader {
     }
 
     /// The iCalendar texts inside a `calendar-query` multistatus answer, XML entities undone.
-    static func calendarData(inMultistatus xml: String) -> [String] {
+    public static func calendarData(inMultistatus xml: String) -> [String] {
         var texts: [String] = []
         var rest = Substring(xml)
         while let open = rest.range(of: "calendar-data") {

@@ -27,7 +27,7 @@ struct CalendarController {
         return Response(
             status: .ok,
             headers: [.contentType: "text/calendar; charset=utf-8", .contentDisposition: "attachment; filename=\"agendamento.ics\""],
-            body: .init(byteBuffer: ByteBuffer(string: event.document()))
+            body: .init(byteBuffer: ByteBuffer(string: event.document(method: "PUBLISH")))
         )
     }
 }
