@@ -9,7 +9,7 @@ import Logging
 struct Bookings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "See and change the calendar: a day's bookings, cancelling one, a day's free slots.",
-        subcommands: [List.self, Cancel.self, Availability.self]
+        subcommands: [List.self, Cancel.self, Mark.self, Availability.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -50,6 +50,29 @@ struct Bookings: AsyncParsableCommand {
         func run() async throws {
             try await withCalendar(options) { gateway, calendar in
                 let booking = try await gateway.runCommand { [id] in try await gateway.receptionist.cancel(bookingID: id, now: SystemTime().nowMillis()) }
+                guard let booking else { throw CommandFailure(message: "no booking with id \(id)") }
+                print(BookingView(booking, calendar: calendar).line)
+            }
+        }
+    }
+
+    struct Mark: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record what happened at an appointment: completed or no_show.")
+
+        @OptionGroup var options: ConfigurationOptions
+
+        @Argument(help: "The booking id, from `atende bookings list`.")
+        var id: Int64
+
+        @Argument(help: "completed or no_show.")
+        var status: String
+
+        func run() async throws {
+            guard let status = Booking.Status(rawValue: status), status == .completed || status == .noShow else {
+                throw ValidationError("the status is completed or no_show")
+            }
+            try await withCalendar(options) { gateway, calendar in
+                let booking = try await gateway.runCommand { [id] in try await gateway.receptionist.mark(bookingID: id, status, now: SystemTime().nowMillis()) }
                 guard let booking else { throw CommandFailure(message: "no booking with id \(id)") }
                 print(BookingView(booking, calendar: calendar).line)
             }

@@ -22,4 +22,9 @@ extension Receptionist {
     public func cancel(bookingID: Int64, now: Int64) async throws -> Booking? {
         try await store.cancelBooking(id: bookingID, followUps: BookingFollowUps(syncCalendar: syncsCalendar), now: now)
     }
+
+    /// Records what happened at an appointment: `completed` or `no_show`.
+    public func mark(bookingID: Int64, _ status: Booking.Status, now: Int64) async throws -> Booking? {
+        try await store.setBookingStatus(id: bookingID, status, now: now)
+    }
 }

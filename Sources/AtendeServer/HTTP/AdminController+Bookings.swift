@@ -15,6 +15,7 @@ struct AdminBookingsController {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/admin/bookings", use: list)
         router.post("/admin/bookings/:id/cancel", use: cancel)
+        router.post("/admin/bookings/:id/status", use: status)
         router.get("/admin/availability", use: availability)
     }
 
@@ -32,6 +33,20 @@ struct AdminBookingsController {
         if let refusal = admin.refusal(request) { return refusal }
         guard let id = Int64(try context.parameters.require("id")) else { return .json(.badRequest, ["error": "the booking id is a number"]) }
         guard let booking = try await receptionist.cancel(bookingID: id, now: admin.runtime.time.nowMillis()) else {
+            return .json(.notFound, ["error": "no booking \(id)"])
+        }
+        return try Self.json(BookingView(booking, calendar: agents.set.library.business.calendar))
+    }
+
+    /// `POST /admin/bookings/{id}/status` with `{"status": "completed" | "no_show"}`: what happened at the appointment.
+    @Sendable func status(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        if let refusal = admin.refusal(request) { return refusal }
+        guard let id = Int64(try context.parameters.require("id")) else { return .json(.badRequest, ["error": "the booking id is a number"]) }
+        let body = try await request.body.collect(upTo: 4096)
+        guard let name = JSONValue.parse(body.readableBytesView)?.value(at: "status")?.scalarText, let status = Booking.Status(rawValue: name),
+            status == .completed || status == .noShow
+        else { return .json(.badRequest, ["error": #"send {"status": "completed" | "no_show"}"#]) }
+        guard let booking = try await receptionist.mark(bookingID: id, status, now: admin.runtime.time.nowMillis()) else {
             return .json(.notFound, ["error": "no booking \(id)"])
         }
         return try Self.json(BookingView(booking, calendar: agents.set.library.business.calendar))
