@@ -262,6 +262,70 @@ import Testing
         try await harness.stop()
     }
 
+
+    @Test("over WhatsApp (UazAPI): slots as reply buttons, booked by tapping one, moved by words, reminded")
+    func whatsAppThroughUazAPI() async throws {
+        let api = FakePlatformAPI()
+        let apiServer = try await api.start()
+        let time = ShiftedTime()
+        time.advance(millis: Self.mondayMorning - SystemTime().nowMillis())
+        let (gateway, server) = try await GatewayHarness.launch(
+            channels: [ChannelConfiguration(id: "wa", adapter: "uazapi", settings: ["token": "xxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "webhook_secret": "url-secret-1", "api_base": apiServer.baseURL])],
+            time: time
+        )
+        let url = server.baseURL + "/webhooks/wa/url-secret-1"
+        var sequence = 0
+        /// Sends a text (or a button tap) from the fixture's contact and returns the gateway's next call.
+        func send(_ text: String, button: String? = nil) async throws -> FakePlatformAPI.Call {
+            guard case .object(var payload) = JSONValue.decode(try Repository.fixture("uazapi", "messages-text-incoming.json")),
+                case .object(var message) = payload["message"], case .object(var content) = message["content"]
+            else { throw FixtureError() }
+            sequence += 1
+            message["id"] = .string("5511900000001:SCHED\(sequence)")
+            message["messageid"] = .string("SCHED\(sequence)")
+            message["text"] = .string(text)
+            content["text"] = .string(text)
+            message["content"] = .object(content)
+            if let button {
+                message["buttonOrListid"] = .string(button)
+                message["vote"] = .string(text)
+                message["messageType"] = .string("ButtonsResponseMessage")
+            }
+            payload["message"] = .object(message)
+            let before = api.calls.count
+            let status = try await GatewayHarness.post(url, body: JSONValue.object(payload).encodedString(), headers: [:])
+            #expect(status == 200, "webhook answered \(status)")
+            try await eventually("an answer to \(text)") { api.calls.count > before }
+            return api.calls[before]
+        }
+        let offer = try await send("Oi! Queria marcar uma avaliação pra sexta de manhã")
+        #expect(offer.path.hasSuffix("/send/menu") && offer.body.value(at: "type") == .string("button"))
+        #expect(offer.body.value(at: "number") == .string("5511988887777"))
+        guard case .array(let choices)? = offer.body.value(at: "choices") else { Issue.record("no choices in \(offer.body)"); return }
+        let buttons = choices.compactMap(\.scalarText).map { $0.split(separator: "|").map(String.init) }
+        #expect(buttons.count == 3 && buttons.allSatisfy { $0.count == 2 && $0[0].count <= 20 && $0[1].hasPrefix("slot:") })
+        let confirmed = try await send(buttons[2][0], button: buttons[2][1])
+        #expect(confirmed.path.hasSuffix("/send/text") && (confirmed.body.value(at: "text")?.scalarText ?? "").hasPrefix("Agendado"))
+        let friday = Self.monday.adding(days: 4)
+        let booking = try #require(try await gateway.receptionist.bookings(on: friday, calendar: try await Self.calendar()).first { $0.status == .confirmed })
+        #expect(booking.startsAt == Self.slotStart(buttons[2][1]))
+
+        let moved = try await send("dá pra mudar pra segunda que vem às 10h?")
+        guard case .array(let newChoices)? = moved.body.value(at: "choices") else { Issue.record("no new times in \(moved.body)"); return }
+        let first = try #require(newChoices.first?.scalarText?.split(separator: "|").map(String.init))
+        #expect(first[0] == "seg 30/11 10:00")
+        #expect((try await send("10h serve").body.value(at: "text")?.scalarText ?? "").hasPrefix("Remarcado"))
+
+        // The day before, the reminder goes to the same chat with reply buttons.
+        let before = api.calls.count
+        time.advance(millis: Self.monday.adding(days: 7).instant(minutes: 10 * 60, in: Self.zone) - 24 * 3_600_000 - Self.mondayMorning + 1000)
+        try await eventually("the reminder") { api.calls.count > before }
+        let reminder = api.calls[before]
+        #expect(reminder.path.hasSuffix("/send/menu") && reminder.body.value(at: "number") == .string("5511988887777"))
+        #expect((reminder.body.value(at: "text")?.scalarText ?? "").contains("segunda, 30/11 às 10:00"))
+        try await server.stop()
+        try await apiServer.stop()
+    }
     static let caldav: (url: String, user: String?, password: String?)? = {
         let environment = ProcessInfo.processInfo.environment
         guard let url = environment["ATENDE_TEST_CALDAV_URL"], !url.isEmpty else { return nil }
