@@ -7,6 +7,8 @@ import Foundation
 struct LLMAnswerer {
     let model: any LanguageModel
     let settings: OrchestratorSettings
+    /// Runs the calendar tools for this conversation; `nil` when the business has no calendar.
+    var scheduling: (@Sendable (AgentTool, [String: JSONValue]) async -> String)?
 
     struct Outcome {
         var text: String?
@@ -55,7 +57,7 @@ struct LLMAnswerer {
             }
             messages.append(ChatMessage(role: .assistant, content: completion.message.content, toolCalls: calls))
             for call in calls {
-                let result = run(call, agent: agent, summary: summary, outcome: &outcome)
+                let result = await run(call, agent: agent, summary: summary, outcome: &outcome)
                 outcome.toolCalls.append(ReplyTrace.TracedToolCall(name: call.name, arguments: String(call.arguments.prefix(500)), result: String(result.prefix(500))))
                 if outcome.handoffReason != nil { return outcome }
                 messages.append(.tool(callID: call.id, result: result))
@@ -67,7 +69,7 @@ struct LLMAnswerer {
 
     /// Runs one tool call and returns what the model is told. Calls to tools the agent does not
     /// have, or with arguments that are not a JSON object, are refused, not guessed at.
-    func run(_ call: ToolCall, agent: Agent, summary: () -> String, outcome: inout Outcome) -> String {
+    func run(_ call: ToolCall, agent: Agent, summary: () -> String, outcome: inout Outcome) async -> String {
         guard let tool = AgentTool(functionName: call.name), agent.tools.contains(tool) else {
             return "error: there is no tool named '\(call.name)'. Answer the contact without it."
         }
@@ -82,6 +84,9 @@ struct LLMAnswerer {
             return "handed off"
         case .summarize:
             return summary()
+        case .findSlots, .holdSlot, .book, .cancelBooking, .reschedule, .listBookings:
+            guard let scheduling else { return "error: the business has no calendar to book in; tell the contact to call the business." }
+            return await scheduling(tool, fields)
         }
     }
 

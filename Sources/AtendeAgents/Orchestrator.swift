@@ -136,8 +136,11 @@ public struct Orchestrator: Responder {
             } else {
                 context.memory.scheduling = nil
             }
-            // Unsure about the agenda, the flow starts only when the message names a service or a time.
-            if result.route == Receptionist.agentID,
+            // With an LLM and the calendar tools in agenda.md, the model books through the tools
+            // instead. Unsure about the agenda, the flow starts only when the message names a
+            // service or a time.
+            let modelBooks = model != nil && set.library.agent(Receptionist.agentID)?.tools.contains(.book) == true
+            if !modelBooks, result.route == Receptionist.agentID,
                 result.confident || calendar.service(matching: context.text) != nil || receptionist.wish(in: context, calendar: calendar) != nil,
                 let answer = try await receptionist.start(&context, topic: result.topic, calendar: calendar) {
                 return answer
@@ -186,7 +189,11 @@ public struct Orchestrator: Responder {
         var trace = ReplyTrace(decision: decision, agent: agent.id)
         var text: String?
         if let model {
-            let llm = LLMAnswerer(model: model, settings: settings)
+            var llm = LLMAnswerer(model: model, settings: settings)
+            if let receptionist, let calendar = set.library.business.calendar, agent.tools.contains(where: \.isScheduling) {
+                let caller = SchedulingToolCaller(conversationID: context.turn.conversation.id, now: context.now, language: context.language)
+                llm.scheduling = { tool, fields in await receptionist.runTool(tool, fields, caller: caller, calendar: calendar) }
+            }
             let outcome = await llm.answer(agent: agent, context: context, question: question) { summaryText(context) }
             trace.toolCalls = outcome.toolCalls
             trace.model = outcome.model

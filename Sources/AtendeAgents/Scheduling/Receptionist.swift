@@ -375,8 +375,12 @@ public struct Receptionist: Sendable {
     /// What the contact asked for, as `[from, to)`: a day, a part of a day, a time (with an hour
     /// around it), or an open interval up to the end of its day.
     func wish(in context: TurnContext, calendar: BusinessCalendar) -> ClosedInterval? {
-        let reference = Date(timeIntervalSince1970: Double(context.now) / 1000)
-        let entities = DateExtractor().extract(from: context.text, reference: reference, timeZone: calendar.timeZone, language: context.language)
+        wish(text: context.text, now: context.now, language: context.language, calendar: calendar)
+    }
+
+    func wish(text: String, now: Int64, language: Language, calendar: BusinessCalendar) -> ClosedInterval? {
+        let reference = Date(timeIntervalSince1970: Double(now) / 1000)
+        let entities = DateExtractor().extract(from: text, reference: reference, timeZone: calendar.timeZone, language: language)
         guard let entity = entities.first else { return nil }
         let day: Int64 = 86_400_000
         switch entity.value {
@@ -389,7 +393,7 @@ public struct Receptionist: Sendable {
             case .month, .quarter, .year: return ClosedInterval(start: start, end: start + 31 * day)
             }
         case .interval(let from, let to):
-            let start = from.map { Int64($0.timeIntervalSince1970 * 1000) } ?? context.now
+            let start = from.map { Int64($0.timeIntervalSince1970 * 1000) } ?? now
             let end = to.map { Int64($0.timeIntervalSince1970 * 1000) } ?? endOfDay(start, calendar: calendar)
             return end > start ? ClosedInterval(start: start, end: end) : nil
         }
