@@ -99,7 +99,7 @@ struct Eval: ParsableCommand {
     @Option(help: "The prompts folder.") var prompts = "prompts"
     @Option(help: "Number of folds.") var folds = 5
     @Option(name: .customLong("dates"), help: "Score this date corpus instead.") var datesFile: String?
-    @Flag(help: "With --dates, list every line the extractor got wrong.") var failures = false
+    @Flag(help: "List every message routed wrongly (or, with --dates, every line the extractor got wrong).") var failures = false
 
     func run() throws {
         if let datesFile {
@@ -119,6 +119,11 @@ struct Eval: ParsableCommand {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
         let report = IntentEvaluation.crossValidate(routes: try loadRoutes(prompts), folds: folds)
         print(report.description)
+        if failures {
+            for mistake in report.mistakes {
+                print("  ✗ \(mistake.expected) → \(mistake.predicted) (\(String(format: "%.2f", mistake.score))\(mistake.confident ? ", confident" : "")): \(mistake.text)")
+            }
+        }
     }
 }
 

@@ -8,9 +8,9 @@ import Testing
 /// `Fixtures/routing-training.json` is an export of the `intents:` of `prompts/*.md` and
 /// `prompts/controle.yaml` made by `scripts/export-intents` (this target cannot read YAML); rerun
 /// it when the prompts change. The floors below are regression guards a little under the
-/// measured figures (4,214 examples: CV 94.1%, lowest route geral 92.2%, confident answers
-/// 96.3% right; held-out 90.0%, confident 95.1% right). The goal is 95% CV with every route at
-/// 90% or more; the held-out file is 25 messages a route, so one message moves a route 4 points.
+/// measured figures (4,475 examples: CV 95.4%, lowest route geral 93.5%, confident answers
+/// 97.2% right; held-out 92.0%, confident 96.2% right). The goal is 95% CV with every route at 90% or more; the
+/// held-out file is 25 messages a route, so one message moves a route 4 points.
 @Suite struct RoutingHoldoutTests {
     struct TrainingFile: Decodable {
         struct Route: Decodable {
@@ -56,12 +56,12 @@ import Testing
     @Test func crossValidatedAccuracy() throws {
         let report = IntentEvaluation.crossValidate(routes: Self.routes, folds: 5)
         print(report)
-        #expect(report.accuracy >= 0.935)
+        #expect(report.accuracy >= 0.95)
         for route in report.perRoute where route.total > 0 {
-            #expect(route.accuracy >= 0.915, "\(route.route): \(route.accuracy)")
+            #expect(route.accuracy >= 0.925, "\(route.route): \(route.accuracy)")
         }
         // Confident answers must be right more often than answers overall.
-        #expect(report.confidentAccuracy >= 0.955)
+        #expect(report.confidentAccuracy >= 0.965)
     }
 
     @Test func heldOutAccuracy() throws {
@@ -69,7 +69,7 @@ import Testing
         let report = IntentEvaluation.evaluate(Self.classifier, on: messages)
         print(report)
         #expect(report.total == messages.count)
-        #expect(report.accuracy >= 0.89)
+        #expect(report.accuracy >= 0.91)
         #expect(report.confidentAccuracy >= 0.94)
     }
 
