@@ -103,19 +103,20 @@ public struct Receptionist: Sendable {
                 context.memory.scheduling = nil
                 return nil
             }
-            if var newWish = wish(in: context, calendar: calendar) {
-                // "tem às 16h?" after asking for Tuesday means Tuesday at 16h, not today.
-                if newWish.end - newWish.start <= 1, !Self.namesADay(words, text: context.text), let previous = flow.wish {
-                    newWish = sameTime(newWish.start, on: previous.start, calendar: calendar)
-                }
-                flow.wish = newWish
-                return try await offer(&context, flow: flow, service: service, calendar: calendar)
+            // Another day or time, another service, or both: search again.
+            let named = calendar.service(matching: context.text)
+            var newWish = wish(in: context, calendar: calendar)
+            guard newWish != nil || (named != nil && named?.id != service.id) else {
+                return try await unclearPick(&context, flow: flow, calendar: calendar)
             }
-            if let other = calendar.service(matching: context.text), other.id != service.id {
-                flow.service = other.id
-                return try await offer(&context, flow: flow, service: other, calendar: calendar)
+            // "tem às 16h?" after asking for Tuesday means Tuesday at 16h, not today.
+            if let time = newWish, time.end - time.start <= 1, !Self.namesADay(words, text: context.text), let previous = flow.wish {
+                newWish = sameTime(time.start, on: previous.start, calendar: calendar)
             }
-            return try await unclearPick(&context, flow: flow, calendar: calendar)
+            flow.wish = newWish ?? flow.wish
+            flow.service = (named ?? service).id
+            flow.offered = []
+            return try await offer(&context, flow: flow, service: named ?? service, calendar: calendar)
 
         case .name:
             guard let slot = flow.picked, let service = flow.service.flatMap(calendar.service(id:)) else { return try await stop(&context) }
