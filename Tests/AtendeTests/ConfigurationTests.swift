@@ -90,12 +90,26 @@ import Testing
         ("channels:\n  - id: \"tg\"\n    adapter: \"telegram\"\n    settings: { token: \"${NOT_SET_ANYWHERE}\" }", 4, "NOT_SET_ANYWHERE is not set"),
         ("channels:\n  - { id: \"a b\", adapter: \"telegram\" }", 2, "may only use letters"),
         ("server: [1, 2\nlog: { level: \"info\" }", 2, "not valid YAML"),
+        ("caldav:\n  url: \"cloud.example.com/agenda\"", 2, "not an http(s) URL of a calendar collection"),
+        ("caldav:\n  busy_cache_seconds: -1", 2, "not a whole number"),
+        ("caldav:\n  write_bookings: maybe", 2, "not true or false"),
     ])
     func problemsNameTheLine(yaml: String, line: Int, message: String) throws {
         let found = problem { try load(yaml) }
         #expect(found?.line == line, "\(String(describing: found))")
         #expect(found?.message.contains(message) == true, "\(String(describing: found))")
         #expect(found?.file.hasSuffix("atende.yaml") == true)
+    }
+
+    @Test func caldavSettingsLoadAndTheUserNeedsAPassword() throws {
+        let configuration = try load(
+            "caldav:\n  url: \"https://cloud.example.com/dav/calendars/ana/agenda\"\n  user: \"ana\"\n  password: \"${CALDAV_PASSWORD}\"\n  write_bookings: no\n",
+            environment: ["CALDAV_PASSWORD": "secret", "ATENDE_CALDAV_BUSY_CACHE_SECONDS": "30"]
+        )
+        #expect(configuration.caldav.url == "https://cloud.example.com/dav/calendars/ana/agenda/")
+        #expect(configuration.caldav.password == "secret" && !configuration.caldav.writeBookings && configuration.caldav.busyCacheMillis == 30_000)
+        let found = problem { try load("caldav:\n  url: \"https://cloud.example.com/agenda/\"\n  user: \"ana\"\n") }
+        #expect(found?.message.contains("caldav.user and caldav.password go together") == true, "\(String(describing: found))")
     }
 
     @Test func missingRequiredSettingAndUnknownAdapterAreReported() throws {
