@@ -150,6 +150,9 @@ struct Bench: AsyncParsableCommand {
                 percentile(endToEnd, 0.5), percentile(endToEnd, 0.99)))
         }
         try await client.shutdown()
+        let cpu = gateway.cpuSeconds()
+        print(String(format: "gateway CPU: %.2f s user + %.2f s system = %.0f µs per webhook", cpu.user, cpu.system,
+            (cpu.user + cpu.system) * 1e6 / Double(max(acknowledged.count, 1))))
         let memory = gateway.memory()
         print("gateway memory: peak RSS \(memory.peakKiB / 1024) MiB, RSS now \(memory.currentKiB / 1024) MiB")
         try await telegramServer.stop()

@@ -78,6 +78,17 @@ public final class GatewayProcess: Sendable {
         }
         return (field("VmHWM"), field("VmRSS"))
     }
+
+    /// CPU time the process has used so far (user, system), in seconds, from /proc.
+    public func cpuSeconds() -> (user: Double, system: Double) {
+        let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        func ticks(_ index: Int) -> Double { fields.count > index ? Double(fields[index]) ?? 0 : 0 }
+        let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        // utime and stime are fields 14 and 15 of the line; 12 and 13 counted after ") ".
+        return (ticks(11) / perSecond, ticks(12) / perSecond)
+    }
 }
 
 public struct GatewayProcessError: Error, CustomStringConvertible {

@@ -26,6 +26,11 @@ final class AsyncMutex: Sendable {
         }
     }
 
+    /// Whether someone is queued for the lock; asked by its holder.
+    var hasWaiters: Bool {
+        state.withLockedValue { !$0.waiters.isEmpty }
+    }
+
     /// Hands the lock to the longest waiter, or frees it.
     func unlock() {
         let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in

@@ -35,11 +35,19 @@ final class SQLiteHandle: @unchecked Sendable {
         database = nil
     }
 
+    /// False once SQLite has ended the transaction itself (after some errors it rolls back all of it).
+    var isInTransaction: Bool {
+        database.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false
+    }
+
     func execute(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
         let statement = try prepared(sql)
-        defer {
-            sqlite_nio_sqlite3_reset(statement)
-            sqlite_nio_sqlite3_clear_bindings(statement)
+        // Every parameter is bound anew on each run, so the old values need no clearing; clearing
+        // them would also make SQLite re-plan some statements (those whose plan looked at a bound
+        // value) on every run.
+        defer { sqlite_nio_sqlite3_reset(statement) }
+        guard binds.count == Int(sqlite_nio_sqlite3_bind_parameter_count(statement)) else {
+            throw SQLiteFailure(message: "\(binds.count) values for \(sqlite_nio_sqlite3_bind_parameter_count(statement)) parameters in: \(sql.prefix(120))")
         }
         for (offset, value) in binds.enumerated() {
             let index = Int32(offset + 1)
