@@ -12,7 +12,7 @@ public struct Agent: Sendable {
     public var language: Language
     /// The topics this agent serves, with the examples that route messages to it.
     public var intents: [IntentDefinition]
-    public var offlineAnswers: [OfflineAnswer]
+    public var offline: OfflineAnswers
     /// What to say when no offline answer fits, per language.
     public var fallback: [Language: String]
     public var systemPrompt: String
@@ -35,6 +35,13 @@ public struct Agent: Sendable {
     ]
     /// Placeholders an agent file may use besides the business profile's: filled per reply.
     static let replyVariables: Set<String> = ["contact.name"]
+
+    public var offlineAnswers: [OfflineAnswer] { offline.answers }
+
+    /// The offline answer to `question`, or the fallback when none fits.
+    public func offlineAnswer(to question: String, language: Language) -> String {
+        offline.answer(to: question, language: language) ?? fallback[language] ?? fallback[self.language] ?? ""
+    }
 
     /// The agent's name with its emoji, as the contact sees it in choices.
     public var title: String {
@@ -91,7 +98,7 @@ public struct Agent: Sendable {
             description: try top.string("description").map { PromptTemplate.render($0, values) },
             language: language,
             intents: try top["intents"].map(IntentDefinition.parseList) ?? [],
-            offlineAnswers: answers,
+            offline: OfflineAnswers(answers),
             fallback: fallback,
             systemPrompt: PromptTemplate.render(prompt.body, values),
             tools: try top["tools"].map(parseTools) ?? [],

@@ -208,7 +208,7 @@ public struct Orchestrator: Responder {
             }
             text = outcome.text
         }
-        let reply = PromptTemplate.render(text ?? OfflineAnswers(agent: agent).answer(to: question, language: context.language), context.contactValues)
+        let reply = PromptTemplate.render(text ?? agent.offlineAnswer(to: question, language: context.language), context.contactValues)
         if !keepActive {
             context.memory.activeAgent = agent.id
             context.memory.lastIntent = context.result.flatMap { $0.route == agent.id ? $0.topic : nil } ?? context.memory.lastIntent

@@ -14,7 +14,12 @@ public enum JSONValue: Sendable, Hashable {
     /// The value at a dotted path such as `message.chat.id` or `entry.0.changes.0.value`.
     public func value(at path: String) -> JSONValue? {
         var current = self
-        for component in path.split(separator: ".", omittingEmptySubsequences: false) {
+        // Scanned in place: adapters look up several paths per webhook, and splitting each path
+        // into an array first cost more than the lookups.
+        var rest = Substring(path)
+        while true {
+            let dot = rest.utf8.firstIndex(of: UInt8(ascii: "."))
+            let component = dot.map { rest[..<$0] } ?? rest
             switch current {
             case .object(let fields):
                 guard let next = fields[String(component)] else { return nil }
@@ -25,8 +30,9 @@ public enum JSONValue: Sendable, Hashable {
             default:
                 return nil
             }
+            guard let dot else { return current }
+            rest = rest[rest.utf8.index(after: dot)...]
         }
-        return current
     }
 
     /// Every value at `path`, stepping into each element of the arrays met on the way, with the
@@ -116,12 +122,72 @@ extension JSONValue {
         return Array(bytes).withUnsafeBufferPointer { JSONParser.parse($0) }
     }
 
-    /// Compact JSON text with sorted keys, for storage and request bodies.
+    /// JSON text with sorted keys, for storage and request bodies (compact), or for people to read.
     public func encodedString(prettyPrinted: Bool = false) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = prettyPrinted ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        if prettyPrinted {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+            guard let data = try? encoder.encode(self) else { return "null" }
+            return String(decoding: data, as: UTF8.self)
+        }
+        // Written directly: every webhook and reply goes through here, and JSONEncoder cost
+        // several times more.
+        var text = ""
+        write(to: &text)
+        return text
+    }
+
+    private func write(to text: inout String) {
+        switch self {
+        case .null: text += "null"
+        case .bool(let flag): text += flag ? "true" : "false"
+        case .int(let number): text += String(number)
+        // JSON has no NaN or infinity.
+        case .double(let number): text += number.isFinite ? String(number) : "null"
+        case .string(let string): Self.writeString(string, to: &text)
+        case .array(let items):
+            text += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { text += "," }
+                item.write(to: &text)
+            }
+            text += "]"
+        case .object(let fields):
+            text += "{"
+            for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { text += "," }
+                Self.writeString(field.key, to: &text)
+                text += ":"
+                field.value.write(to: &text)
+            }
+            text += "}"
+        }
+    }
+
+    private static func writeString(_ string: String, to text: inout String) {
+        text += "\""
+        // Only ASCII needs escaping, and bytes of other characters are never ASCII, so a run of
+        // plain bytes always ends between two Unicode scalars.
+        let utf8 = string.utf8
+        var plainStart = utf8.startIndex
+        for index in utf8.indices {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            text += string[plainStart..<index]
+            switch byte {
+            case UInt8(ascii: "\""): text += "\\\""
+            case UInt8(ascii: "\\"): text += "\\\\"
+            case UInt8(ascii: "\n"): text += "\\n"
+            case UInt8(ascii: "\r"): text += "\\r"
+            case UInt8(ascii: "\t"): text += "\\t"
+            default:
+                let hex = String(byte, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+            plainStart = utf8.index(after: index)
+        }
+        text += string[plainStart...]
+        text += "\""
     }
 
     public static func decode(_ text: String) -> JSONValue? {

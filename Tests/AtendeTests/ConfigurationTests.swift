@@ -192,11 +192,43 @@ import Testing
     ])
     func offlineAnswersFollowTheContactsLanguage(text: String, language: String) throws {
         let agent = try Agent.load(file: Repository.prompts + "/geral.md", business: Repository.business())
-        let responder = OfflineAnswers(agent: agent)
         let expected = try #require(Language(rawValue: language))
         let guessed = LanguageGuess.guess(text, fallback: .pt)
         #expect(guessed == expected)
-        let answer = responder.answer(to: text, language: guessed)
+        let answer = agent.offlineAnswer(to: text, language: guessed)
         #expect(agent.offlineAnswers.filter { $0.language == expected }.map(\.answer).contains(answer))
+    }
+
+    /// The word index must pick what comparing the message with every example picks: the
+    /// highest Dice overlap, the first example on a tie, the fallback below 0.5.
+    @Test func offlineAnswersMatchAComparisonWithEveryExample() throws {
+        var compared = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: Repository.prompts) where file.hasSuffix(".md") && file != "README.md" {
+            let agent = try Agent.load(file: Repository.prompts + "/" + file, business: Repository.business())
+            // Every example of every intent of the agent, as messages it will really get.
+            let messages = agent.intents.flatMap(\.examples).prefix(150)
+            for message in messages {
+                for language in [Language.pt, .en] {
+                    #expect(agent.offlineAnswer(to: message, language: language) == Self.answerByComparingAll(agent, message, language), "\(file): \(message)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 500)
+    }
+
+    static func answerByComparingAll(_ agent: Agent, _ text: String, _ language: Language) -> String {
+        let words = Set(TextNormalizer.words(text))
+        let candidates = agent.offlineAnswers.contains { $0.language == language }
+            ? agent.offlineAnswers.filter { $0.language == language } : agent.offlineAnswers
+        var best: (score: Double, answer: String)?
+        for candidate in candidates {
+            for example in candidate.examples where !example.isEmpty && !words.isEmpty {
+                let score = 2 * Double(example.intersection(words).count) / Double(example.count + words.count)
+                if score > (best?.score ?? 0) { best = (score, candidate.answer) }
+            }
+        }
+        if let best, best.score >= 0.5 { return best.answer }
+        return agent.fallback[language] ?? agent.fallback[agent.language] ?? ""
     }
 }

@@ -82,7 +82,7 @@ import Testing
     }
 
     static func offlineAnswer(_ agent: String, to text: String, _ language: Language = .pt) async throws -> String {
-        OfflineAnswers(agent: try #require(try await agents().library.agent(agent))).answer(to: text, language: language)
+        try #require(try await agents().library.agent(agent)).offlineAnswer(to: text, language: language)
     }
 
     @Test func routesFollowsUpWithTheSameAgentAndChangesSubject() async throws {

@@ -39,4 +39,23 @@ import Testing
         let reference = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         #expect(JSONValue.parse(Array(text.utf8)) == reference)
     }
+
+    @Test("writing: compact, keys sorted, only what JSON requires escaped", arguments: [
+        (JSONValue.object(["b": .int(1), "a": .array([.bool(true), .null, .double(2.5)])]), #"{"a":[true,null,2.5],"b":1}"#),
+        (.string("aspas \" barra \\ / nova\nlinha \t tab \u{1} olá 😀 e\u{301}"), #""aspas \" barra \\ / nova\nlinha \t tab \u0001 olá 😀 é""#),
+        (.string("\"\u{301}"), #""\"\#u{301}""#),
+        (.double(.nan), "null"),
+        (.object([:]), "{}"),
+    ])
+    func writesCompactJSON(value: JSONValue, expected: String) {
+        #expect(value.encodedString() == expected)
+    }
+
+    /// What is written reads back as the same value, for every real payload of every platform.
+    @Test(arguments: try FileManager.default.subpathsOfDirectory(atPath: Repository.adapters + "/fixtures").filter { $0.hasSuffix(".json") })
+    func writtenPayloadsReadBackTheSame(path: String) throws {
+        let text = try String(contentsOfFile: Repository.adapters + "/fixtures/" + path, encoding: .utf8)
+        let value = try #require(JSONValue.parse(Array(text.utf8)))
+        #expect(JSONValue.parse(Array(value.encodedString().utf8)) == value)
+    }
 }
