@@ -184,6 +184,12 @@ public final class SQLGatewayStore: GatewayStore {
         let token = "\(worker)/\(UUID().uuidString)"
         let lockClause = database.dialect.lockClause("j")
         let claimed = try await database.transaction(durable: false) { session -> (claim: ClaimedTurn, memory: String?)? in
+            if database.dialect == .postgres {
+                // Read the due jobs in index order and stop at the first free ones. Before its
+                // statistics catch up with a burst (a new install, a campaign), PostgreSQL would
+                // otherwise check and sort every queued job on each claim: 40 ms at 2,500 queued.
+                _ = try await session.query("SET LOCAL enable_sort = off", [])
+            }
             // The oldest due jobs, in index order, whose conversation looks free. Only the jobs are
             // locked here: joining and locking conversations made PostgreSQL sort every open job.
             let candidates = try await session.query(

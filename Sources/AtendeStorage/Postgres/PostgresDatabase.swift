@@ -40,6 +40,10 @@ public final class PostgresDatabase: SQLDatabase {
             tls: tls
         )
         configuration.options.maximumConnections = 16
+        // Most transactions are bookkeeping that is safe to redo (see `transaction(durable:)`), so
+        // sessions start without waiting for the disk and durable ones ask for it: one round trip
+        // fewer for every claim and completion.
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
         return configuration
     }
 
@@ -47,8 +51,8 @@ public final class PostgresDatabase: SQLDatabase {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 let session = PostgresSession(connection: connection, logger: logger)
-                if !durable {
-                    _ = try await session.query("SET LOCAL synchronous_commit = off", [])
+                if durable {
+                    _ = try await session.query("SET LOCAL synchronous_commit = on", [])
                 }
                 return try await body(session)
             }
