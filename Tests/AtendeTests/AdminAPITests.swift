@@ -17,7 +17,7 @@ import Testing
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: GatewayHarness.requestTimeout)
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), JSONValue.parse(bytes.readableBytesView) ?? .null)
     }

@@ -68,6 +68,10 @@ struct GatewayHarness {
         try await Self.post("\(server.baseURL)/webhooks/\(channel)", body: body, headers: secret.map { ["X-Telegram-Bot-Api-Secret-Token": $0] } ?? [:])
     }
 
+    /// How long a test waits for one HTTP answer. Generous: the whole suite shares two cores with
+    /// PostgreSQL, nginx and Radicale, and these tests check what is answered, not how fast.
+    static let requestTimeout = TimeAmount.seconds(30)
+
     /// Posts a JSON body with these headers; returns the status code.
     static func post(_ url: String, body: String, headers: [String: String]) async throws -> Int {
         var request = HTTPClientRequest(url: url)
@@ -75,13 +79,13 @@ struct GatewayHarness {
         request.headers.add(name: "Content-Type", value: "application/json")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: Self.requestTimeout)
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
     }
 
     func get(_ path: String) async throws -> (status: Int, body: String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.baseURL + path), timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: server.baseURL + path), timeout: Self.requestTimeout)
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 

@@ -102,7 +102,7 @@ import Testing
         let huge = String(repeating: "x", count: 3_000_000)
         #expect(try await Self.post("\(baseURL)/webhooks/tg", body: huge, secret: GatewayHarness.secret) == 413)
         // Only the webhook and health paths are exposed.
-        #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/anything"), timeout: .seconds(5)).status.code == 404)
+        #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/anything"), timeout: GatewayHarness.requestTimeout).status.code == 404)
         #expect(try await harness.counts().inboundMessages == 1)
         try await harness.stop()
     }
