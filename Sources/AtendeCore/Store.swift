@@ -103,6 +103,29 @@ public struct ConversationRecord: Sendable, Hashable {
     }
 }
 
+/// Who takes a finished turn's first outbox entry straight away (see `GatewayStore.completeTurn`).
+public struct DeliveryLease: Sendable {
+    public var worker: String
+    public var leaseMillis: Int64
+    /// Channels whose circuit is open: their entries wait to be claimed later.
+    public var excludingChannels: Set<String>
+
+    public init(worker: String, leaseMillis: Int64, excludingChannels: Set<String>) {
+        self.worker = worker
+        self.leaseMillis = leaseMillis
+        self.excludingChannels = excludingChannels
+    }
+}
+
+/// A stored turn; `leasedDelivery` is its first outbox entry when it was leased with the turn.
+public struct CompletedTurn: Sendable {
+    public var leasedDelivery: ClaimedDelivery?
+
+    public init(leasedDelivery: ClaimedDelivery?) {
+        self.leasedDelivery = leasedDelivery
+    }
+}
+
 /// An outbox entry claimed by one delivery worker.
 public struct ClaimedDelivery: Sendable {
     public var id: Int64
@@ -194,8 +217,11 @@ public protocol GatewayStore: Sendable {
     /// Claims the oldest due turn of a conversation nobody is working on.
     func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn?
     /// Stores the turn's outbound entries, marks its messages handled and frees the conversation,
-    /// in one transaction. Returns `false`, changing nothing, if the lease was lost to another worker.
-    func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64) async throws -> Bool
+    /// in one transaction. Returns `nil`, changing nothing, if the lease was lost to another worker.
+    /// - Parameter leasing: lease the turn's first entry to a delivery worker of this process in the
+    ///   same transaction (when nothing earlier of the conversation waits and its channel is not
+    ///   excluded), so it goes out without a claim of its own.
+    func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64, leasing: DeliveryLease?) async throws -> CompletedTurn?
     /// Gives a claimed turn back, to run again at `retryAt`.
     func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws
 
@@ -236,6 +262,11 @@ public protocol GatewayStore: Sendable {
 }
 
 extension GatewayStore {
+    /// Completes a turn, leaving its entries for the delivery workers to claim; `false` if the lease was lost.
+    public func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64) async throws -> Bool {
+        try await completeTurn(claim, result: result, now: now, leasing: nil) != nil
+    }
+
     /// Completes a turn that only sends (no memory, ownership or trace to keep).
     public func completeTurn(_ claim: ClaimedTurn, outbox: [OutboxDraft], now: Int64) async throws -> Bool {
         try await completeTurn(claim, result: TurnResult(outbox: outbox), now: now)

@@ -15,6 +15,8 @@ public final class GatewayRuntime: Sendable {
     public let batcher: IngestBatcher
     public let turnSignal = WorkSignal()
     public let deliverySignal = WorkSignal()
+    /// Replies leased with their turn, for the delivery workers to take before claiming.
+    public let deliveryHandoff = DeliveryHandoff()
     public let circuits = CircuitBreakers()
     let pacing = DeliveryPacing()
     /// Opens once migrations ran; workers wait for it.

@@ -262,15 +262,16 @@ public final class SQLGatewayStore: GatewayStore {
         return claim
     }
 
-    public func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64) async throws -> Bool {
+    public func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64, leasing: DeliveryLease?) async throws -> CompletedTurn? {
         let tenant = SQLValue.text(tenantID)
         let conversation = claim.turn.conversation
         let outbox = result.outbox
         // Encoded before the transaction, so the connection is held for SQL only.
         let memoryText = result.memory.map(Self.encodeMemory)
         let traceText = result.trace.map(Self.encodeJSON)
+        let deliveryToken = leasing.map { "\($0.worker)/\(UUID().uuidString)" }
         do {
-            try await database.transaction(durable: false) { session in
+            return try await database.transaction(durable: false) { session -> CompletedTurn in
                 // Memory and owner change only when the turn says so (`$4`, `$5` null: unchanged).
                 let ownership = result.ownership
                 let released = try await session.query(
@@ -305,7 +306,22 @@ public final class SQLGatewayStore: GatewayStore {
                         [.int(now)] + handledIDs.map { SQLValue.int($0) }
                     )
                 }
-                for draft in outbox {
+                // The first entry is leased with the turn when it is next in line: nothing earlier
+                // of this conversation is waiting, and its channel is not paused.
+                var leasedDelivery: ClaimedDelivery?
+                if let leasing, let deliveryToken, let first = outbox.first,
+                    !leasing.excludingChannels.contains(first.channelID ?? conversation.channelID),
+                    try await session.query(
+                        "SELECT 1 FROM outbox WHERE conversation_id = $1 AND state = 'pending' LIMIT 1", [.int(conversation.id)]
+                    ).isEmpty
+                {
+                    leasedDelivery = ClaimedDelivery(
+                        id: 0, leaseToken: deliveryToken, channelID: first.channelID ?? conversation.channelID, conversationID: conversation.id,
+                        action: first.action, values: first.values, attempts: 1, traceID: first.traceID
+                    )
+                }
+                for (index, draft) in outbox.enumerated() {
+                    let leased = index == 0 && leasedDelivery != nil
                     var messageID = SQLValue.null
                     if let text = draft.replyText {
                         let inserted = try await session.query(
@@ -317,17 +333,19 @@ public final class SQLGatewayStore: GatewayStore {
                         )
                         messageID = inserted.first.flatMap { $0.int(0) }.map(SQLValue.int) ?? .null
                     }
-                    _ = try await session.query(
+                    let inserted = try await session.query(
                         """
                         INSERT INTO outbox (tenant_id, channel_id, conversation_id, message_id, action, payload, state,
-                            next_attempt_at, trace_id, created_at)
-                        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7)
+                            next_attempt_at, trace_id, created_at, lease_owner, lease_until, attempts)
+                        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7, $9, $10, $11) RETURNING id
                         """,
                         [
                             tenant, .text(draft.channelID ?? conversation.channelID), .int(conversation.id), messageID, .text(draft.action),
                             .text(JSONValue.object(draft.values).encodedString()), .int(now), .text(draft.traceID),
+                            leased ? .optional(deliveryToken) : .null, leased ? .int(now + (leasing?.leaseMillis ?? 0)) : .null, .int(leased ? 1 : 0),
                         ]
                     )
+                    if leased { leasedDelivery?.id = inserted.first?.int(0) ?? 0 }
                 }
                 _ = try await session.query(
                     "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, finished_at = $1 WHERE id = $2",
@@ -343,10 +361,10 @@ public final class SQLGatewayStore: GatewayStore {
                     """,
                     [tenant, .int(conversation.id), .int(now)]
                 )
+                return CompletedTurn(leasedDelivery: leasedDelivery)
             }
-            return true
         } catch is LeaseLost {
-            return false
+            return nil
         }
     }
 

@@ -343,6 +343,57 @@ struct StoreConformanceTests {
 
     // MARK: - 7. Outbox
 
+    @Test("a finished turn's first entry is leased with it when it is next in line; otherwise, and after the lease, it is claimed as usual", arguments: StoreConformanceTests.backends)
+    func firstEntryLeasedWithTheTurn(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { store in
+            let t = Self.t0 + 100
+            let leasing = DeliveryLease(worker: "tw", leaseMillis: 30_000, excludingChannels: [])
+            // Next in line: the reply goes to the turn worker, its second entry waits behind it.
+            _ = try await store.ingest([Self.inbound("chat-a", "a1", "hi")], debounceMillis: 0)
+            let a = try #require(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: Self.lease))
+            let completed = try #require(try await store.completeTurn(a, result: TurnResult(outbox: [Self.draft("Olá"), Self.draft("Tudo bem?")]), now: t, leasing: leasing))
+            let leased = try #require(completed.leasedDelivery)
+            #expect(leased.conversationID == a.turn.conversation.id)
+            #expect(leased.values == Self.draft("Olá").values)
+            #expect(leased.attempts == 1)
+            #expect(try await store.claimDelivery(worker: "d", now: t, leaseMillis: 30_000) == nil, "leased, and the second waits behind it")
+            try await store.markDelivered(leased, platformMessageID: "m-1", now: t + 10)
+            let second = try #require(try await store.claimDelivery(worker: "d", now: t + 20, leaseMillis: 30_000))
+            #expect(second.values == Self.draft("Tudo bem?").values)
+            try await store.markDelivered(second, platformMessageID: "m-2", now: t + 30)
+
+            // Something earlier of the conversation still waits: nothing is leased, order is kept.
+            _ = try await store.ingest([Self.inbound("chat-b", "b1", "um")], debounceMillis: 0)
+            let b1 = try #require(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: Self.lease))
+            #expect(try await store.completeTurn(b1, outbox: [Self.draft("primeiro", chat: "chat-b")], now: t))
+            _ = try await store.ingest([Self.inbound("chat-b", "b2", "dois")], debounceMillis: 0)
+            let b2 = try #require(try await store.claimTurn(worker: "w", now: t, leaseMillis: Self.lease))
+            let behind = try #require(try await store.completeTurn(b2, result: TurnResult(outbox: [Self.draft("segundo", chat: "chat-b")]), now: t, leasing: leasing))
+            #expect(behind.leasedDelivery == nil)
+            let firstOfB = try #require(try await store.claimDelivery(worker: "d", now: t, leaseMillis: 30_000))
+            #expect(firstOfB.values == Self.draft("primeiro", chat: "chat-b").values)
+            try await store.markDelivered(firstOfB, platformMessageID: "m-3", now: t + 10)
+            let secondOfB = try #require(try await store.claimDelivery(worker: "d", now: t + 20, leaseMillis: 30_000))
+            #expect(secondOfB.values == Self.draft("segundo", chat: "chat-b").values)
+            try await store.markDelivered(secondOfB, platformMessageID: "m-4", now: t + 30)
+
+            // A paused channel's entry is not leased; a leased entry nobody sent is claimed once its lease ends.
+            _ = try await store.ingest([Self.inbound("chat-c", "c1", "oi"), Self.inbound("chat-d", "d1", "oi")], debounceMillis: 0)
+            let c = try #require(try await store.claimTurn(worker: "w", now: t, leaseMillis: Self.lease))
+            let paused = DeliveryLease(worker: "tw", leaseMillis: 30_000, excludingChannels: ["telegram"])
+            #expect(try await store.completeTurn(c, result: TurnResult(outbox: [Self.draft("c")]), now: t, leasing: paused)?.leasedDelivery == nil)
+            let fromC = try #require(try await store.claimDelivery(worker: "d", now: t, leaseMillis: 30_000))
+            #expect(fromC.conversationID == c.turn.conversation.id)
+            try await store.markDelivered(fromC, platformMessageID: "m-5", now: t + 10)
+            let d = try #require(try await store.claimTurn(worker: "w", now: t, leaseMillis: Self.lease))
+            let lost = try #require(try await store.completeTurn(d, result: TurnResult(outbox: [Self.draft("d")]), now: t, leasing: leasing)?.leasedDelivery)
+            #expect(try await store.claimDelivery(worker: "d", now: t + 29_999, leaseMillis: 30_000) == nil)
+            let reclaimed = try #require(try await store.claimDelivery(worker: "d", now: t + 30_001, leaseMillis: 30_000))
+            #expect(reclaimed.id == lost.id)
+            #expect(reclaimed.attempts == 2)
+        }
+    }
+
     @Test("outbox entries are delivered in order per conversation, retried, dead-lettered and replayed", arguments: StoreConformanceTests.backends)
     func outboxDeliveryLifecycle(_ backend: Backend) async throws {
         try await Self.withStore(backend) { store in

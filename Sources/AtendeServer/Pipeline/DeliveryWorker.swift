@@ -8,13 +8,23 @@ import ServiceLifecycle
 public struct DeliveryWorker: Service {
     let name: String
     let runtime: GatewayRuntime
+    static let handedBeforeClaim = 8
 
     public func run() async throws {
+        // Replies handed over by turn workers come first, but every so often the store is asked
+        // too, so retries and later entries of a conversation are not starved by a busy stream.
+        var handedInARow = 0
         await runClaimLoop(runtime: runtime, signal: runtime.deliverySignal, kind: "delivery") {
+            if handedInARow < Self.handedBeforeClaim, let handed = runtime.deliveryHandoff.take() {
+                handedInARow += 1
+                return handed
+            }
+            handedInARow = 0
             let now = runtime.time.nowMillis()
-            return try await runtime.store.claimDelivery(
+            let claimed = try await runtime.store.claimDelivery(
                 worker: name, now: now, leaseMillis: runtime.configuration.leaseMillis, excludingChannels: runtime.circuits.blockedChannels(now: now)
             )
+            return claimed ?? runtime.deliveryHandoff.take()
         } handle: { delivery in
             await deliver(delivery)
         }

@@ -71,10 +71,16 @@ public struct TurnWorker: Service {
             result.trace = answer.trace
         }
         let drafts = result.outbox
+        let now = runtime.time.nowMillis()
+        // The reply is leased with the turn and handed to a delivery worker here, saving it a claim.
+        let leasing = DeliveryLease(
+            worker: name + "-handoff", leaseMillis: runtime.configuration.leaseMillis, excludingChannels: runtime.circuits.blockedChannels(now: now)
+        )
         do {
-            if try await runtime.store.completeTurn(claim, result: result, now: runtime.time.nowMillis()) {
+            if let completed = try await runtime.store.completeTurn(claim, result: result, now: now, leasing: leasing) {
                 runtime.metrics.turnDuration(ContinuousClock.now - started)
                 if let trace = result.trace { runtime.metrics.turnTraced(trace) }
+                if let leased = completed.leasedDelivery { runtime.deliveryHandoff.put(leased) }
                 if !drafts.isEmpty { runtime.deliverySignal.notify(count: drafts.count) }
                 logger.debug("turn answered", metadata: ["messages": "\(turn.messages.count)", "outbox": "\(drafts.count)"])
             } else {
