@@ -269,7 +269,6 @@ public final class SQLGatewayStore: GatewayStore {
         // Encoded before the transaction, so the connection is held for SQL only.
         let memoryText = result.memory.map(Self.encodeMemory)
         let traceText = result.trace.map(Self.encodeJSON)
-        let deliveryToken = leasing.map { "\($0.worker)/\(UUID().uuidString)" }
         do {
             return try await database.transaction(durable: false) { session -> CompletedTurn in
                 // Memory and owner change only when the turn says so (`$4`, `$5` null: unchanged).
@@ -308,20 +307,19 @@ public final class SQLGatewayStore: GatewayStore {
                 }
                 // The first entry is leased with the turn when it is next in line: nothing earlier
                 // of this conversation is waiting, and its channel is not paused.
-                var leasedDelivery: ClaimedDelivery?
-                if let leasing, let deliveryToken, let first = outbox.first,
+                var firstLease: (token: String, until: Int64)?
+                if let leasing, let first = outbox.first,
                     !leasing.excludingChannels.contains(first.channelID ?? conversation.channelID),
                     try await session.query(
                         "SELECT 1 FROM outbox WHERE conversation_id = $1 AND state = 'pending' LIMIT 1", [.int(conversation.id)]
                     ).isEmpty
                 {
-                    leasedDelivery = ClaimedDelivery(
-                        id: 0, leaseToken: deliveryToken, channelID: first.channelID ?? conversation.channelID, conversationID: conversation.id,
-                        action: first.action, values: first.values, attempts: 1, traceID: first.traceID
-                    )
+                    firstLease = ("\(leasing.worker)/\(UUID().uuidString)", now + leasing.leaseMillis)
                 }
+                var leasedDelivery: ClaimedDelivery?
                 for (index, draft) in outbox.enumerated() {
-                    let leased = index == 0 && leasedDelivery != nil
+                    let channelID = draft.channelID ?? conversation.channelID
+                    let lease = index == 0 ? firstLease : nil
                     var messageID = SQLValue.null
                     if let text = draft.replyText {
                         let inserted = try await session.query(
@@ -329,7 +327,7 @@ public final class SQLGatewayStore: GatewayStore {
                             INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, text, trace_id, received_at)
                             VALUES ($1, $2, $3, 'out', 'text', $4, $5, $6) RETURNING id
                             """,
-                            [tenant, .text(draft.channelID ?? conversation.channelID), .int(conversation.id), .text(text), .text(draft.traceID), .int(now)]
+                            [tenant, .text(channelID), .int(conversation.id), .text(text), .text(draft.traceID), .int(now)]
                         )
                         messageID = inserted.first.flatMap { $0.int(0) }.map(SQLValue.int) ?? .null
                     }
@@ -340,12 +338,17 @@ public final class SQLGatewayStore: GatewayStore {
                         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $7, $9, $10, $11) RETURNING id
                         """,
                         [
-                            tenant, .text(draft.channelID ?? conversation.channelID), .int(conversation.id), messageID, .text(draft.action),
+                            tenant, .text(channelID), .int(conversation.id), messageID, .text(draft.action),
                             .text(JSONValue.object(draft.values).encodedString()), .int(now), .text(draft.traceID),
-                            leased ? .optional(deliveryToken) : .null, leased ? .int(now + (leasing?.leaseMillis ?? 0)) : .null, .int(leased ? 1 : 0),
+                            .optional(lease?.token), lease.map { .int($0.until) } ?? .null, .int(lease == nil ? 0 : 1),
                         ]
                     )
-                    if leased { leasedDelivery?.id = inserted.first?.int(0) ?? 0 }
+                    if let lease, let id = inserted.first?.int(0) {
+                        leasedDelivery = ClaimedDelivery(
+                            id: id, leaseToken: lease.token, channelID: channelID, conversationID: conversation.id,
+                            action: draft.action, values: draft.values, attempts: 1, traceID: draft.traceID
+                        )
+                    }
                 }
                 _ = try await session.query(
                     "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, finished_at = $1 WHERE id = $2",
