@@ -125,7 +125,7 @@ public struct Gateway: Sendable {
     var workers: [any Service] {
         let configuration = runtime.configuration
         var services: [any Service] = [Cleanup(store: runtime.store, httpClients: [httpClient] + (llmHTTPClient.map { [$0] } ?? []))]
-        if let client = opened.postgresClient { services.append(client) }
+        if let postgres = opened.postgres { services.append(postgres) }
         guard configuration.runWorkers else { return services }
         if configuration.promptReloadMillis > 0 {
             services.append(PromptReloader(

@@ -4,12 +4,12 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// A store opened from `ATENDE_DATABASE_URL`: a SQLite path, or a `postgres://` URL whose client
-/// must run (as a service, or through ``withRunning(_:)``) while the store is used.
+/// A store opened from `ATENDE_DATABASE_URL`: a SQLite path, or a `postgres://` URL whose
+/// connection pools must run (as a service, or through ``withRunning(_:)``) while the store is used.
 public struct OpenedStore: Sendable {
     public let store: SQLGatewayStore
-    /// The PostgreSQL connection pool; `nil` for SQLite.
-    public let postgresClient: PostgresClient?
+    /// The PostgreSQL database; `nil` for SQLite.
+    public let postgres: PostgresDatabase?
 
     /// - Parameter exclusive: for the gateway itself. A SQLite file then belongs to this process
     ///   alone: a second `atende serve` on it is refused, since the gateway frees the leases it
@@ -17,13 +17,13 @@ public struct OpenedStore: Sendable {
     public static func open(url: String, logger: Logger, exclusive: Bool = false) async throws -> OpenedStore {
         if isPostgres(url) {
             let database = try PostgresDatabase(url: url, logger: logger)
-            return OpenedStore(store: SQLGatewayStore(database: database), postgresClient: database.client)
+            return OpenedStore(store: SQLGatewayStore(database: database), postgres: database)
         }
         let path = url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let database = try await SQLiteDatabase.open(path: path, exclusive: exclusive)
-        return OpenedStore(store: SQLGatewayStore(database: database), postgresClient: nil)
+        return OpenedStore(store: SQLGatewayStore(database: database), postgres: nil)
     }
 
     public static func isPostgres(_ url: String) -> Bool {
@@ -32,12 +32,12 @@ public struct OpenedStore: Sendable {
 
     /// Runs `body` with the store usable, for commands and tests that are not a service group.
     public func withRunning<Result: Sendable>(_ body: @Sendable (SQLGatewayStore) async throws -> Result) async throws -> Result {
-        guard let client = postgresClient else {
+        guard let postgres else {
             defer { Task { [store] in try? await store.close() } }
             return try await body(store)
         }
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            group.addTask { await postgres.run() }
             defer { group.cancelAll() }
             return try await body(store)
         }

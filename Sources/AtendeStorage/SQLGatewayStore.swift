@@ -31,9 +31,11 @@ public final class SQLGatewayStore: GatewayStore {
 
     public func ingest(_ items: [IngestItem], debounceMillis: Int64) async throws -> [IngestOutcome] {
         guard !items.isEmpty else { return [] }
+        if database.dialect == .postgres { return try await ingestInOneStatement(items, debounceMillis: debounceMillis) }
         let tenant = SQLValue.text(tenantID)
         let now = SQLValue.int(items[0].receivedAt)
-        // Four statements per batch, whatever its size: over a network, round trips are the cost.
+        // A few statements per batch, whatever its size (see `ingestInOneStatement` for the rules
+        // PostgreSQL's single statement follows too).
         return try await database.transaction(durable: true) { session in
             // Contacts, then conversations, are upserted in one global key order, so concurrent
             // batches (from this process or another replica) never lock rows in opposite orders.
@@ -153,6 +155,104 @@ public final class SQLGatewayStore: GatewayStore {
                 )
             }
             return outcomes
+        }
+    }
+
+    /// PostgreSQL's ingest: a batch is one statement, so one round trip and its commit, whatever
+    /// its size. It does what the SQLite transaction above does, in the same order:
+    /// - a sender without a phone whose id (`…@lid`) is a known contact's alternate id is that contact;
+    /// - contacts, then conversations (started by their first sender), are upserted in one global
+    ///   key order, so concurrent batches never lock rows in opposite orders;
+    /// - messages are inserted in arrival order (their ids are the order a conversation is
+    ///   answered in); a redelivery, or the same event twice in the batch, is stored once;
+    /// - each conversation with a new message that starts a turn gets its queued turn.
+    /// The batch travels as one JSON parameter, so the statement's text never changes with its size.
+    private func ingestInOneStatement(_ items: [IngestItem], debounceMillis: Int64) async throws -> [IngestOutcome] {
+        let rows = items.enumerated().map { index, item -> JSONValue in
+            let event = item.event
+            func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+            return .object([
+                "i": .int(Int64(index)), "channel": .string(item.channelID), "sender": .string(event.sender.id),
+                "lookup": .bool(event.sender.phone == nil && event.sender.id.contains("@")),
+                "name": text(event.sender.name), "alternate": text(event.sender.alternateID), "chat": .string(event.conversation),
+                "kind": .string(event.kind.rawValue), "event_id": .string(event.platformEventID), "text": .string(event.text),
+                "choice": text(event.choiceID), "language": text(event.language),
+                "acknowledgement": text(event.acknowledgement.map(Self.encode)), "trace": .string(item.traceID),
+                "received": .int(item.receivedAt), "details": text(Self.details(of: event)), "target": text(event.target),
+                // Events no turn looks at are history from the start.
+                "starts": .bool(event.kind.startsTurn), "run_at": .int(item.receivedAt + debounceMillis),
+            ])
+        }
+        let stored = try await database.statement(
+            durable: true,
+            """
+            WITH input AS (
+                SELECT x.*, CASE WHEN x.lookup THEN COALESCE((
+                        SELECT c.platform_id FROM contacts c
+                        WHERE c.tenant_id = $2 AND c.channel_id = x.channel AND c.alternate_id = x.sender
+                        ORDER BY c.id LIMIT 1), x.sender)
+                    ELSE x.sender END AS contact
+                FROM json_to_recordset($1::json) AS x(
+                    i int, channel text, sender text, lookup bool, name text, alternate text, chat text, kind text,
+                    event_id text, text text, choice text, language text, acknowledgement text, trace text,
+                    received bigint, details text, target text, starts bool, run_at bigint)
+            ),
+            contact_rows AS (
+                SELECT channel, contact,
+                    (array_agg(name ORDER BY i DESC) FILTER (WHERE name IS NOT NULL))[1] AS name,
+                    (array_agg(alternate ORDER BY i DESC) FILTER (WHERE alternate IS NOT NULL AND alternate <> contact))[1] AS alternate
+                FROM input GROUP BY channel, contact
+            ),
+            contacts_upserted AS (
+                INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, alternate_id, created_at)
+                SELECT $2, channel, contact, name, alternate, $3 FROM contact_rows ORDER BY channel, contact
+                ON CONFLICT (tenant_id, channel_id, platform_id)
+                DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name),
+                    alternate_id = COALESCE(excluded.alternate_id, contacts.alternate_id)
+                RETURNING id, channel_id, platform_id
+            ),
+            conversations_upserted AS (
+                INSERT INTO conversations (tenant_id, channel_id, platform_chat_id, contact_id, created_at, updated_at)
+                SELECT $2, starter.channel, starter.chat, c.id, $3, $3
+                FROM (SELECT DISTINCT ON (channel, chat) channel, chat, contact FROM input ORDER BY channel, chat, i) starter
+                JOIN contacts_upserted c ON c.channel_id = starter.channel AND c.platform_id = starter.contact
+                ORDER BY starter.channel, starter.chat
+                ON CONFLICT (tenant_id, channel_id, platform_chat_id) DO UPDATE SET updated_at = excluded.updated_at
+                RETURNING id, channel_id, platform_chat_id
+            ),
+            messages_inserted AS (
+                INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
+                    choice_id, language, sender_name, acknowledgement, trace_id, received_at, handled_at, details, target)
+                SELECT $2, x.channel, v.id, 'in', x.kind, x.event_id, x.text, x.choice, x.language, x.name,
+                    x.acknowledgement, x.trace, x.received, CASE WHEN x.starts THEN NULL ELSE x.received END, x.details, x.target
+                FROM input x JOIN conversations_upserted v ON v.channel_id = x.channel AND v.platform_chat_id = x.chat
+                ORDER BY x.i
+                ON CONFLICT (tenant_id, channel_id, platform_event_id) DO NOTHING
+                RETURNING id, channel_id, platform_event_id, conversation_id
+            ),
+            turns_queued AS (
+                INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, created_at)
+                SELECT $2, 'turn', m.conversation_id, 'queued', min(x.run_at), $3
+                FROM messages_inserted m JOIN input x ON x.channel = m.channel_id AND x.event_id = m.platform_event_id
+                WHERE x.starts
+                GROUP BY m.conversation_id ORDER BY m.conversation_id
+                ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued' DO NOTHING
+            )
+            SELECT id, channel_id, platform_event_id, conversation_id FROM messages_inserted
+            """,
+            [.text(JSONValue.array(rows).encodedString()), .text(tenantID), .int(items[0].receivedAt)]
+        )
+        var storedByEvent: [ContactKey: (messageID: Int64, conversationID: Int64)] = [:]
+        for row in stored {
+            guard let messageID = row.int(0), let conversationID = row.int(3) else { continue }
+            storedByEvent[ContactKey(channel: row.string(1) ?? "", id: row.string(2) ?? "")] = (messageID, conversationID)
+        }
+        // A redelivery, or the same event twice in this batch: only the first is stored.
+        return items.map { item in
+            guard let stored = storedByEvent.removeValue(forKey: ContactKey(channel: item.channelID, id: item.event.platformEventID)) else {
+                return .duplicate
+            }
+            return .stored(messageID: stored.messageID, conversationID: stored.conversationID)
         }
     }
 

@@ -803,9 +803,9 @@ extension StoreConformanceTests {
     /// Runs one statement outside a transaction (`CREATE DATABASE` refuses to run inside one).
     static func postgresAdmin(_ url: String, _ sql: String) async throws {
         let admin = try await OpenedStore.open(url: url, logger: logger)
-        let client = try #require(admin.postgresClient)
+        let postgres = try #require(admin.postgres)
         try await admin.withRunning { _ in
-            for try await _ in try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) {}
+            _ = try await postgres.statement(durable: false, sql, [])
         }
     }
 }

@@ -1,16 +1,18 @@
 -- wrk script: POSTs Telegram text updates, each with a new update_id and chat id,
 -- so every request is a new message in a new conversation (nothing is deduplicated away).
 local counter = 0
-local thread_base = 0
+local base = 0
 local threads = 0
 
+-- `thread:set` sets a global in the thread's state; a file-level local of the same name would
+-- hide it, and every thread would then send the same update ids (half the load duplicates).
 function setup(thread)
   threads = threads + 1
   thread:set("thread_base", threads * 100000000 + (os.time() % 1000) * 1000000000)
 end
 
 function init(args)
-  thread_base = tonumber(thread_base) or 0
+  base = assert(tonumber(thread_base), "setup gave this thread no base")
 end
 
 wrk.method = "POST"
@@ -19,7 +21,7 @@ wrk.headers["X-Telegram-Bot-Api-Secret-Token"] = os.getenv("BENCH_SECRET") or "b
 
 function request()
   counter = counter + 1
-  local id = thread_base + counter
+  local id = base + counter
   local body = string.format(
     '{"update_id":%d,"message":{"message_id":%d,"date":1441645532,"chat":{"id":%d,"type":"private","first_name":"Bench"},' ..
     '"from":{"id":%d,"first_name":"Bench"},"text":"oi, tudo bem?"}}', id, id, id, id)

@@ -4,15 +4,34 @@ import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 
-/// The production store: a pooled PostgreSQL client. Its `client` must run as a service.
-public final class PostgresDatabase: SQLDatabase {
+/// The production store: two pooled PostgreSQL clients, which must run (``run()``, as a service).
+///
+/// Most transactions are bookkeeping that is safe to redo (see `transaction(durable:)`): their
+/// sessions commit without waiting for the disk (`synchronous_commit = off`). Durable work, such
+/// as storing acknowledged webhooks, goes through a second, smaller pool whose sessions wait for
+/// it. Choosing the pool costs nothing, where switching the setting per transaction costs a round
+/// trip, and single statements run on either without a `BEGIN` and `COMMIT` around them.
+public final class PostgresDatabase: SQLDatabase, Service {
     public let dialect = SQLDialect.postgres
-    public let client: PostgresClient
+    private let client: PostgresClient
+    private let durableClient: PostgresClient
     private let logger: Logger
 
     public init(url: String, logger: Logger) throws {
-        self.client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
+        var configuration = try Self.configuration(url: url)
+        configuration.options.maximumConnections = 4
+        self.durableClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        configuration.options.maximumConnections = 16
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+    }
+
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.durableClient.run() }
+        }
     }
 
     /// Reads `postgres://user:password@host:port/database?sslmode=disable|prefer|require`.
@@ -39,27 +58,25 @@ public final class PostgresDatabase: SQLDatabase {
             database: database.isEmpty ? nil : database,
             tls: tls
         )
-        configuration.options.maximumConnections = 16
-        // Most transactions are bookkeeping that is safe to redo (see `transaction(durable:)`), so
-        // sessions start without waiting for the disk and durable ones ask for it: one round trip
-        // fewer for every claim and completion.
-        configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
         return configuration
     }
 
     public func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                let session = PostgresSession(connection: connection, logger: logger)
-                if durable {
-                    _ = try await session.query("SET LOCAL synchronous_commit = on", [])
-                }
-                return try await body(session)
+            return try await (durable ? durableClient : client).withTransaction(logger: logger) { connection in
+                try await body(PostgresSession(connection: connection, logger: logger))
             }
         } catch let error as PostgresTransactionError {
             // The store's own errors (such as a lost lease) come back wrapped; callers match on them.
             if let closureError = error.closureError { throw closureError }
             throw error
+        }
+    }
+
+    /// One round trip: the statement is its own transaction.
+    public func statement(durable: Bool, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await (durable ? durableClient : client).withConnection { connection in
+            try await PostgresSession(connection: connection, logger: logger).query(sql, binds)
         }
     }
 

@@ -65,5 +65,14 @@ public protocol SQLDatabase: Sendable {
     ///   (acknowledged webhooks). Bookkeeping that is safe to redo after a power loss passes
     ///   `false` and skips waiting for the disk.
     func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result
+    /// Runs one statement as a transaction of its own; on PostgreSQL without `BEGIN` and `COMMIT`
+    /// round trips around it.
+    func statement(durable: Bool, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
     func close() async throws
+}
+
+extension SQLDatabase {
+    public func statement(durable: Bool, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await transaction(durable: durable) { try await $0.query(sql, binds) }
+    }
 }
