@@ -158,104 +158,6 @@ public final class SQLGatewayStore: GatewayStore {
         }
     }
 
-    /// PostgreSQL's ingest: a batch is one statement, so one round trip and its commit, whatever
-    /// its size. It does what the SQLite transaction above does, in the same order:
-    /// - a sender without a phone whose id (`…@lid`) is a known contact's alternate id is that contact;
-    /// - contacts, then conversations (started by their first sender), are upserted in one global
-    ///   key order, so concurrent batches never lock rows in opposite orders;
-    /// - messages are inserted in arrival order (their ids are the order a conversation is
-    ///   answered in); a redelivery, or the same event twice in the batch, is stored once;
-    /// - each conversation with a new message that starts a turn gets its queued turn.
-    /// The batch travels as one JSON parameter, so the statement's text never changes with its size.
-    private func ingestInOneStatement(_ items: [IngestItem], debounceMillis: Int64) async throws -> [IngestOutcome] {
-        let rows = items.enumerated().map { index, item -> JSONValue in
-            let event = item.event
-            func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-            return .object([
-                "i": .int(Int64(index)), "channel": .string(item.channelID), "sender": .string(event.sender.id),
-                "lookup": .bool(event.sender.phone == nil && event.sender.id.contains("@")),
-                "name": text(event.sender.name), "alternate": text(event.sender.alternateID), "chat": .string(event.conversation),
-                "kind": .string(event.kind.rawValue), "event_id": .string(event.platformEventID), "text": .string(event.text),
-                "choice": text(event.choiceID), "language": text(event.language),
-                "acknowledgement": text(event.acknowledgement.map(Self.encode)), "trace": .string(item.traceID),
-                "received": .int(item.receivedAt), "details": text(Self.details(of: event)), "target": text(event.target),
-                // Events no turn looks at are history from the start.
-                "starts": .bool(event.kind.startsTurn), "run_at": .int(item.receivedAt + debounceMillis),
-            ])
-        }
-        let stored = try await database.statement(
-            durable: true,
-            """
-            WITH input AS (
-                SELECT x.*, CASE WHEN x.lookup THEN COALESCE((
-                        SELECT c.platform_id FROM contacts c
-                        WHERE c.tenant_id = $2 AND c.channel_id = x.channel AND c.alternate_id = x.sender
-                        ORDER BY c.id LIMIT 1), x.sender)
-                    ELSE x.sender END AS contact
-                FROM json_to_recordset($1::json) AS x(
-                    i int, channel text, sender text, lookup bool, name text, alternate text, chat text, kind text,
-                    event_id text, text text, choice text, language text, acknowledgement text, trace text,
-                    received bigint, details text, target text, starts bool, run_at bigint)
-            ),
-            contact_rows AS (
-                SELECT channel, contact,
-                    (array_agg(name ORDER BY i DESC) FILTER (WHERE name IS NOT NULL))[1] AS name,
-                    (array_agg(alternate ORDER BY i DESC) FILTER (WHERE alternate IS NOT NULL AND alternate <> contact))[1] AS alternate
-                FROM input GROUP BY channel, contact
-            ),
-            contacts_upserted AS (
-                INSERT INTO contacts (tenant_id, channel_id, platform_id, display_name, alternate_id, created_at)
-                SELECT $2, channel, contact, name, alternate, $3 FROM contact_rows ORDER BY channel, contact
-                ON CONFLICT (tenant_id, channel_id, platform_id)
-                DO UPDATE SET display_name = COALESCE(excluded.display_name, contacts.display_name),
-                    alternate_id = COALESCE(excluded.alternate_id, contacts.alternate_id)
-                RETURNING id, channel_id, platform_id
-            ),
-            conversations_upserted AS (
-                INSERT INTO conversations (tenant_id, channel_id, platform_chat_id, contact_id, created_at, updated_at)
-                SELECT $2, starter.channel, starter.chat, c.id, $3, $3
-                FROM (SELECT DISTINCT ON (channel, chat) channel, chat, contact FROM input ORDER BY channel, chat, i) starter
-                JOIN contacts_upserted c ON c.channel_id = starter.channel AND c.platform_id = starter.contact
-                ORDER BY starter.channel, starter.chat
-                ON CONFLICT (tenant_id, channel_id, platform_chat_id) DO UPDATE SET updated_at = excluded.updated_at
-                RETURNING id, channel_id, platform_chat_id
-            ),
-            messages_inserted AS (
-                INSERT INTO messages (tenant_id, channel_id, conversation_id, direction, kind, platform_event_id, text,
-                    choice_id, language, sender_name, acknowledgement, trace_id, received_at, handled_at, details, target)
-                SELECT $2, x.channel, v.id, 'in', x.kind, x.event_id, x.text, x.choice, x.language, x.name,
-                    x.acknowledgement, x.trace, x.received, CASE WHEN x.starts THEN NULL ELSE x.received END, x.details, x.target
-                FROM input x JOIN conversations_upserted v ON v.channel_id = x.channel AND v.platform_chat_id = x.chat
-                ORDER BY x.i
-                ON CONFLICT (tenant_id, channel_id, platform_event_id) DO NOTHING
-                RETURNING id, channel_id, platform_event_id, conversation_id
-            ),
-            turns_queued AS (
-                INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, created_at)
-                SELECT $2, 'turn', m.conversation_id, 'queued', min(x.run_at), $3
-                FROM messages_inserted m JOIN input x ON x.channel = m.channel_id AND x.event_id = m.platform_event_id
-                WHERE x.starts
-                GROUP BY m.conversation_id ORDER BY m.conversation_id
-                ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued' DO NOTHING
-            )
-            SELECT id, channel_id, platform_event_id, conversation_id FROM messages_inserted
-            """,
-            [.text(JSONValue.array(rows).encodedString()), .text(tenantID), .int(items[0].receivedAt)]
-        )
-        var storedByEvent: [ContactKey: (messageID: Int64, conversationID: Int64)] = [:]
-        for row in stored {
-            guard let messageID = row.int(0), let conversationID = row.int(3) else { continue }
-            storedByEvent[ContactKey(channel: row.string(1) ?? "", id: row.string(2) ?? "")] = (messageID, conversationID)
-        }
-        // A redelivery, or the same event twice in this batch: only the first is stored.
-        return items.map { item in
-            guard let stored = storedByEvent.removeValue(forKey: ContactKey(channel: item.channelID, id: item.event.platformEventID)) else {
-                return .duplicate
-            }
-            return .stored(messageID: stored.messageID, conversationID: stored.conversationID)
-        }
-    }
-
     /// What an event carries besides its text, as JSON; `nil` when there is nothing.
     static func details(of event: InboundEvent) -> String? {
         var fields: [String: JSONValue] = [:]
@@ -281,15 +183,10 @@ public final class SQLGatewayStore: GatewayStore {
     // MARK: Turns
 
     public func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn? {
+        if database.dialect == .postgres { return try await claimTurnInOneStatement(worker: worker, now: now, leaseMillis: leaseMillis) }
         let token = "\(worker)/\(UUID().uuidString)"
         let lockClause = database.dialect.lockClause("j")
         let claimed = try await database.transaction(durable: false) { session -> (claim: ClaimedTurn, memory: String?)? in
-            if database.dialect == .postgres {
-                // Read the due jobs in index order and stop at the first free ones. Before its
-                // statistics catch up with a burst (a new install, a campaign), PostgreSQL would
-                // otherwise check and sort every queued job on each claim: 40 ms at 2,500 queued.
-                _ = try await session.query("SET LOCAL enable_sort = off", [])
-            }
             // The oldest due jobs, in index order, whose conversation looks free. Only the jobs are
             // locked here: joining and locking conversations made PostgreSQL sort every open job.
             let candidates = try await session.query(
@@ -340,17 +237,9 @@ public final class SQLGatewayStore: GatewayStore {
                     """,
                     [.int(conversationID), .int(messages.first?.id ?? Int64.max)]
                 )
-                let turn = Turn(
-                    conversation: ConversationRef(id: conversationID, channelID: channelID, platformChatID: chatID),
-                    messages: messages,
-                    ownership: Ownership(
-                        owner: Ownership.Owner(rawValue: conversation.string(2) ?? "") ?? .bot,
-                        since: conversation.int(3), until: conversation.int(4)
-                    ),
-                    memory: ConversationMemory(),
-                    history: history.reversed().map(Self.historyLine),
-                    contactName: messages.last(where: { $0.kind.isAnswered })?.senderName
-                        ?? history.first(where: { $0.string(0) == "in" && $0.string(1) != "human_reply" })?.string(4)
+                let turn = Self.turn(
+                    ConversationRef(id: conversationID, channelID: channelID, platformChatID: chatID),
+                    ownership: Array(conversation.values[2...4]), messages: messages, newestHistoryFirst: history
                 )
                 return (ClaimedTurn(jobID: jobID, leaseToken: token, attempts: Int(candidate.int(1) ?? 0) + 1, turn: turn), conversation.string(5))
             }
@@ -363,6 +252,7 @@ public final class SQLGatewayStore: GatewayStore {
     }
 
     public func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64, leasing: DeliveryLease?) async throws -> CompletedTurn? {
+        if database.dialect == .postgres { return try await completeTurnInOneStatement(claim, result: result, now: now, leasing: leasing) }
         let tenant = SQLValue.text(tenantID)
         let conversation = claim.turn.conversation
         let outbox = result.outbox
@@ -499,6 +389,9 @@ public final class SQLGatewayStore: GatewayStore {
     // MARK: Deliveries
 
     public func claimDelivery(worker: String, now: Int64, leaseMillis: Int64, excludingChannels: Set<String>) async throws -> ClaimedDelivery? {
+        if database.dialect == .postgres {
+            return try await claimDeliveryInOneStatement(worker: worker, now: now, leaseMillis: leaseMillis, excludingChannels: excludingChannels)
+        }
         let token = "\(worker)/\(UUID().uuidString)"
         let lockClause = database.dialect.lockClause("o")
         let excluded = excludingChannels.sorted()
@@ -542,16 +435,7 @@ public final class SQLGatewayStore: GatewayStore {
         // Marked sent even if the lease ran out meanwhile: it was sent, and sending it again is worse.
         // Not a durable commit: a crash of the process keeps it; a power loss right after may not,
         // and then the reply is sent again, which beats waiting for the disk on every delivery.
-        _ = try await database.transaction(durable: false) { session in
-            try await session.query(
-                """
-                UPDATE outbox SET state = 'sent', sent_at = $1, platform_message_id = $2, lease_owner = NULL, lease_until = NULL,
-                    last_error = NULL
-                WHERE id = $3 AND state = 'pending'
-                """,
-                [.int(now), .optional(platformMessageID), .int(delivery.id)]
-            )
-        }
+        _ = try await database.statement(durable: false, MarkDeliveredStatement.self, [.int(now), .optional(platformMessageID), .int(delivery.id)])
     }
 
     public func markDeliveryFailed(_ delivery: ClaimedDelivery, error: String, retryAt: Int64?, now: Int64) async throws {
@@ -772,11 +656,35 @@ public final class SQLGatewayStore: GatewayStore {
         try? JSONDecoder().decode(ConversationMemory.self, from: Data(text.utf8))
     }
 
+    /// The turn a claim hands out; `ownership` is the conversation's owner, owner_since and
+    /// owner_until, `newestHistoryFirst` rows of direction, kind, text, received_at, sender_name.
+    static func turn(_ conversation: ConversationRef, ownership: [SQLValue], messages: [StoredMessage], newestHistoryFirst history: [SQLRow]) -> Turn {
+        let owner = SQLRow(values: ownership)
+        return Turn(
+            conversation: conversation,
+            messages: messages,
+            ownership: Ownership(owner: Ownership.Owner(rawValue: owner.string(0) ?? "") ?? .bot, since: owner.int(1), until: owner.int(2)),
+            memory: ConversationMemory(),
+            history: history.reversed().map(Self.historyLine),
+            contactName: messages.last(where: { $0.kind.isAnswered })?.senderName
+                ?? history.first(where: { $0.string(0) == "in" && $0.string(1) != "human_reply" })?.string(4)
+        )
+    }
+
     /// A history row: direction, kind, text, received_at.
     static func historyLine(_ row: SQLRow) -> HistoryLine {
         let author: HistoryLine.Author = row.string(0) == "out" ? .bot : (row.string(1) == "human_reply" ? .human : .contact)
         return HistoryLine(author: author, text: row.string(2) ?? "", at: row.int(3) ?? 0)
     }
+}
+
+/// `$1` now, `$2` the platform's message id, `$3` the outbox entry.
+enum MarkDeliveredStatement: FrequentStatement {
+    static let sql = """
+        UPDATE outbox SET state = 'sent', sent_at = $1, platform_message_id = $2, lease_owner = NULL, lease_until = NULL,
+            last_error = NULL
+        WHERE id = $3 AND state = 'pending'
+        """
 }
 
 /// A platform-side id within a channel: a contact (sender id) or a conversation (chat id).

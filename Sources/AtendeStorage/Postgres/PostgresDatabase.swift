@@ -80,6 +80,12 @@ public final class PostgresDatabase: SQLDatabase, Service {
         }
     }
 
+    public func statement<Statement: FrequentStatement>(durable: Bool, _ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await (durable ? durableClient : client).withConnection { connection in
+            try await PostgresSession(connection: connection, logger: logger).query(statement, binds)
+        }
+    }
+
     public func close() async throws {}
 }
 
@@ -93,6 +99,14 @@ struct PostgresSession: SQLSession {
     let logger: Logger
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await Self.rows(connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(binds)), logger: logger))
+    }
+
+    func query<Statement: FrequentStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await Self.rows(connection.execute(Prepared<Statement>(bindings: Self.bindings(binds)), logger: logger))
+    }
+
+    static func bindings(_ binds: [SQLValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value {
@@ -101,7 +115,10 @@ struct PostgresSession: SQLSession {
             case .null: bindings.appendNull()
             }
         }
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        return bindings
+    }
+
+    static func rows(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> [SQLRow] {
         var result: [SQLRow] = []
         for try await row in rows {
             var values: [SQLValue] = []
@@ -121,4 +138,15 @@ struct PostgresSession: SQLSession {
         }
         return result
     }
+}
+
+/// A ``FrequentStatement`` as PostgresNIO prepares it: named after the statement's type, and
+/// prepared on each connection the first time it runs there.
+struct Prepared<Statement: FrequentStatement>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var sql: String { Statement.sql }
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }

@@ -55,6 +55,21 @@ public enum SQLDialect: Sendable {
 /// One connection inside a transaction. SQL uses `$1`, `$2`… placeholders on both engines.
 public protocol SQLSession {
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    func query<Statement: FrequentStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+extension SQLSession {
+    public func query<Statement: FrequentStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await query(Statement.sql, binds)
+    }
+}
+
+/// A statement the store runs for every message. PostgreSQL parses it once per connection (a
+/// named prepared statement) instead of on every run; SQLite caches every statement anyway.
+/// It is prepared with its first run's values, where a null tells nothing of a parameter's type,
+/// so its SQL must give each parameter a type by its context or a cast.
+public protocol FrequentStatement {
+    static var sql: String { get }
 }
 
 /// A database the store runs transactions on.
@@ -68,11 +83,16 @@ public protocol SQLDatabase: Sendable {
     /// Runs one statement as a transaction of its own; on PostgreSQL without `BEGIN` and `COMMIT`
     /// round trips around it.
     func statement(durable: Bool, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    func statement<Statement: FrequentStatement>(durable: Bool, _ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow]
     func close() async throws
 }
 
 extension SQLDatabase {
     public func statement(durable: Bool, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         try await transaction(durable: durable) { try await $0.query(sql, binds) }
+    }
+
+    public func statement<Statement: FrequentStatement>(durable: Bool, _ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await transaction(durable: durable) { try await $0.query(statement, binds) }
     }
 }
