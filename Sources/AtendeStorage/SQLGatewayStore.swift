@@ -1,7 +1,8 @@
 import AtendeCore
 import Foundation
 
-/// The gateway's store, written once in SQL that both SQLite and PostgreSQL run.
+/// The gateway's store, written once in SQL that both SQLite and PostgreSQL run, except for the
+/// steps of every message, which PostgreSQL runs as single statements (`SQLGatewayStore+Postgres.swift`).
 public final class SQLGatewayStore: GatewayStore {
     public let database: any SQLDatabase
     let tenantID: String
@@ -185,10 +186,9 @@ public final class SQLGatewayStore: GatewayStore {
     public func claimTurn(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn? {
         if database.dialect == .postgres { return try await claimTurnInOneStatement(worker: worker, now: now, leaseMillis: leaseMillis) }
         let token = "\(worker)/\(UUID().uuidString)"
-        let lockClause = database.dialect.lockClause("j")
         let claimed = try await database.transaction(durable: false) { session -> (claim: ClaimedTurn, memory: String?)? in
-            // The oldest due jobs, in index order, whose conversation looks free. Only the jobs are
-            // locked here: joining and locking conversations made PostgreSQL sort every open job.
+            // The oldest due jobs, in index order, whose conversation is free. SQLite has one
+            // writer, so nothing takes the conversation between this read and the update below.
             let candidates = try await session.query(
                 """
                 SELECT j.id, j.attempts, j.conversation_id FROM jobs j
@@ -196,15 +196,13 @@ public final class SQLGatewayStore: GatewayStore {
                   AND (j.state = 'queued' OR j.lease_until < $1)
                   AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = j.conversation_id AND (c.lease_until IS NULL OR c.lease_until < $1))
                 ORDER BY j.run_at, j.id
-                LIMIT 4\(lockClause)
+                LIMIT 4
                 """,
                 [.int(now)]
             )
             let leaseUntil = SQLValue.int(now + leaseMillis)
             for candidate in candidates {
                 guard let jobID = candidate.int(0), let conversationID = candidate.int(2) else { continue }
-                // The conversation is taken only if still free: PostgreSQL re-checks this condition
-                // after waiting for a concurrent claim of the same conversation, so one of them loses.
                 guard let conversation = try await session.query(
                     """
                     UPDATE conversations SET lease_owner = $1, lease_until = $2
@@ -393,7 +391,6 @@ public final class SQLGatewayStore: GatewayStore {
             return try await claimDeliveryInOneStatement(worker: worker, now: now, leaseMillis: leaseMillis, excludingChannels: excludingChannels)
         }
         let token = "\(worker)/\(UUID().uuidString)"
-        let lockClause = database.dialect.lockClause("o")
         let excluded = excludingChannels.sorted()
         let exclusion = excluded.isEmpty ? "" : " AND o.channel_id NOT IN (" + (2...(excluded.count + 1)).map { "$\($0)" }.joined(separator: ", ") + ")"
         return try await database.transaction(durable: false) { session -> ClaimedDelivery? in
@@ -406,7 +403,7 @@ public final class SQLGatewayStore: GatewayStore {
                       SELECT 1 FROM outbox earlier
                       WHERE earlier.conversation_id = o.conversation_id AND earlier.state = 'pending' AND earlier.id < o.id)
                 ORDER BY o.next_attempt_at, o.id
-                LIMIT 1\(lockClause)
+                LIMIT 1
                 """,
                 [.int(now)] + excluded.map(SQLValue.text)
             )

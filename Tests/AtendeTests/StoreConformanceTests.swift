@@ -2,7 +2,6 @@ import AtendeCore
 import AtendeStorage
 import Foundation
 import Logging
-import PostgresNIO
 import Testing
 
 /// The `GatewayStore` contract, checked against every store: SQLite always, PostgreSQL when

@@ -50,7 +50,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         default: throw DatabaseURLError(message: "sslmode '\(sslMode)' is not one of disable, prefer, require")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        var configuration = PostgresClient.Configuration(
+        return PostgresClient.Configuration(
             host: host,
             port: components.port ?? 5432,
             username: components.user ?? "postgres",
@@ -58,7 +58,6 @@ public final class PostgresDatabase: SQLDatabase, Service {
             database: database.isEmpty ? nil : database,
             tls: tls
         )
-        return configuration
     }
 
     public func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result {

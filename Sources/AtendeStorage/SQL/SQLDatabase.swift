@@ -68,7 +68,7 @@ extension SQLSession {
 /// named prepared statement) instead of on every run; SQLite caches every statement anyway.
 /// It is prepared with its first run's values, where a null tells nothing of a parameter's type,
 /// so its SQL must give each parameter a type by its context or a cast.
-public protocol FrequentStatement {
+public protocol FrequentStatement: Sendable {
     static var sql: String { get }
 }
 
