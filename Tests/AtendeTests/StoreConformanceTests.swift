@@ -209,8 +209,11 @@ struct StoreConformanceTests {
                     group.addTask {
                         while true {
                             let ingestWasFinished = await book.isIngestFinished
+                            // Claimed at the time turns complete: a completion queues a turn, due at
+                            // once, for messages its claim did not see (PostgreSQL's claim reads them
+                            // as of the statement's start; a message committed just after is next).
                             guard
-                                let claim = try await store.claimTurn(worker: "w\(worker)", now: Self.t0 + 1, leaseMillis: Self.lease)
+                                let claim = try await store.claimTurn(worker: "w\(worker)", now: Self.t0 + 2, leaseMillis: Self.lease)
                             else {
                                 if ingestWasFinished { return [] }
                                 await Task.yield()
