@@ -12,7 +12,7 @@ import Foundation
 /// with the part let it scan messages in id order instead (a whole index per turn).
 extension SQLGatewayStore {
     /// PostgreSQL's ingest: a batch is one statement, so one round trip and its commit, whatever
-    /// its size. It does what the SQLite transaction above does, in the same order:
+    /// its size. It does what the SQLite transaction in `ingest` does, in the same order:
     /// - a sender without a phone whose id (`…@lid`) is a known contact's alternate id is that contact;
     /// - contacts, then conversations (started by their first sender), are upserted in one global
     ///   key order, so concurrent batches never lock rows in opposite orders;
@@ -112,17 +112,17 @@ extension SQLGatewayStore {
     }
 
     /// Rows sent as a JSON array of arrays (`json_agg(json_build_array(…))`); `nil` is none.
+    /// The columns are integers, text and nulls, as the SQL builds them.
     static func jsonRows(_ text: String?) -> [SQLRow] {
         guard let text, case .array(let rows) = JSONValue.decode(text) else { return [] }
-        return rows.map { row in
-            guard case .array(let cells) = row else { return SQLRow(values: []) }
+        return rows.compactMap { row in
+            guard case .array(let cells) = row else { return nil }
             return SQLRow(values: cells.map { cell in
                 switch cell {
                 case .int(let number): return .int(number)
                 case .string(let text): return .text(text)
                 case .bool(let flag): return .int(flag ? 1 : 0)
-                case .double(let number): return .int(Int64(number))
-                case .null, .array, .object: return .null
+                case .double, .null, .array, .object: return .null
                 }
             })
         }
@@ -321,7 +321,8 @@ enum CompleteTurnStatement: FrequentStatement {
             WHERE id = $16 AND EXISTS (SELECT 1 FROM released)
         ),
         requeued AS (
-            -- A turn takes at most `turnMessageLimit` messages; the rest need a turn of their own.
+            -- Messages this turn did not take need a turn of their own: those beyond its limit,
+            -- and any committed just after its claim read (a statement reads as of its start).
             INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, created_at)
             SELECT $8, 'turn', $2, 'queued', $1, $1 FROM released
             WHERE EXISTS (
