@@ -1,7 +1,6 @@
 import AtendeCore
 import Foundation
 import Logging
-import PostgresNIO
 import ServiceLifecycle
 
 /// A store opened from `ATENDE_DATABASE_URL`: a SQLite path, or a `postgres://` URL whose

@@ -135,7 +135,6 @@ extension SQLGatewayStore {
     func completeTurnInOneStatement(_ claim: ClaimedTurn, result: TurnResult, now: Int64, leasing: DeliveryLease?) async throws -> CompletedTurn? {
         let conversation = claim.turn.conversation
         let outbox = result.outbox
-        let ownership = result.ownership
         var firstLease: (token: String, until: Int64)?
         if let leasing, let first = outbox.first, !leasing.excludingChannels.contains(first.channelID ?? conversation.channelID) {
             firstLease = ("\(leasing.worker)/\(UUID().uuidString)", now + leasing.leaseMillis)
@@ -150,9 +149,7 @@ extension SQLGatewayStore {
         let rows = try await database.statement(
             durable: false,
             CompleteTurnStatement.self,
-            [
-                .int(now), .int(conversation.id), .text(claim.leaseToken), .optional(result.memory.map(Self.encodeMemory)),
-                .optional(ownership?.owner.rawValue), ownership?.since.map(SQLValue.int) ?? .null, ownership?.until.map(SQLValue.int) ?? .null,
+            Self.releaseBinds(claim, result, now: now, memoryText: result.memory.map(Self.encodeMemory)) + [
                 .text(tenantID), .optional(result.trace.map(Self.encodeJSON)), .optional(result.trace?.agent), .optional(result.trace?.decision),
                 .text("{" + claim.turn.messages.map { String($0.id) }.joined(separator: ",") + "}"), .text(JSONValue.array(drafts).encodedString()),
                 .optional(firstLease?.token), firstLease.map { .int($0.until) } ?? .null, .int(claim.jobID),
@@ -277,12 +274,7 @@ enum ClaimTurnStatement: FrequentStatement {
 enum CompleteTurnStatement: FrequentStatement {
     static let sql = """
         WITH released AS (
-            UPDATE conversations SET lease_owner = NULL, lease_until = NULL, updated_at = $1,
-                memory = COALESCE($4, memory),
-                owner = COALESCE($5, owner),
-                owner_since = CASE WHEN $5 IS NULL THEN owner_since ELSE $6 END,
-                owner_until = CASE WHEN $5 IS NULL THEN owner_until ELSE $7 END
-            WHERE id = $2 AND lease_owner = $3 RETURNING id
+            \(SQLGatewayStore.releaseConversation)
         ),
         traced AS (
             INSERT INTO reply_traces (tenant_id, conversation_id, created_at, agent, decision, trace)

@@ -259,21 +259,8 @@ public final class SQLGatewayStore: GatewayStore {
         let traceText = result.trace.map(Self.encodeJSON)
         do {
             return try await database.transaction(durable: false) { session -> CompletedTurn in
-                // Memory and owner change only when the turn says so (`$4`, `$5` null: unchanged).
-                let ownership = result.ownership
                 let released = try await session.query(
-                    """
-                    UPDATE conversations SET lease_owner = NULL, lease_until = NULL, updated_at = $1,
-                        memory = COALESCE($4, memory),
-                        owner = COALESCE($5, owner),
-                        owner_since = CASE WHEN $5 IS NULL THEN owner_since ELSE $6 END,
-                        owner_until = CASE WHEN $5 IS NULL THEN owner_until ELSE $7 END
-                    WHERE id = $2 AND lease_owner = $3 RETURNING id
-                    """,
-                    [
-                        .int(now), .int(conversation.id), .text(claim.leaseToken), .optional(memoryText),
-                        .optional(ownership?.owner.rawValue), ownership?.since.map(SQLValue.int) ?? .null, ownership?.until.map(SQLValue.int) ?? .null,
-                    ]
+                    Self.releaseConversation, Self.releaseBinds(claim, result, now: now, memoryText: memoryText)
                 )
                 guard !released.isEmpty else { throw LeaseLost() }
                 if let trace = result.trace, let traceText {
@@ -651,6 +638,26 @@ public final class SQLGatewayStore: GatewayStore {
 
     static func decodeMemory(_ text: String) -> ConversationMemory? {
         try? JSONDecoder().decode(ConversationMemory.self, from: Data(text.utf8))
+    }
+
+    /// Ends a turn's lease on its conversation, if still held; memory and owner change only when
+    /// the turn says so (`$4`, `$5` null: unchanged). Bound with ``releaseBinds(_:_:now:memoryText:)``.
+    static let releaseConversation = """
+        UPDATE conversations SET lease_owner = NULL, lease_until = NULL, updated_at = $1,
+            memory = COALESCE($4, memory),
+            owner = COALESCE($5, owner),
+            owner_since = CASE WHEN $5 IS NULL THEN owner_since ELSE $6 END,
+            owner_until = CASE WHEN $5 IS NULL THEN owner_until ELSE $7 END
+        WHERE id = $2 AND lease_owner = $3 RETURNING id
+        """
+
+    /// `$1`–`$7` of ``releaseConversation``.
+    static func releaseBinds(_ claim: ClaimedTurn, _ result: TurnResult, now: Int64, memoryText: String?) -> [SQLValue] {
+        let ownership = result.ownership
+        return [
+            .int(now), .int(claim.turn.conversation.id), .text(claim.leaseToken), .optional(memoryText),
+            .optional(ownership?.owner.rawValue), ownership?.since.map(SQLValue.int) ?? .null, ownership?.until.map(SQLValue.int) ?? .null,
+        ]
     }
 
     /// The turn a claim hands out; `ownership` is the conversation's owner, owner_since and

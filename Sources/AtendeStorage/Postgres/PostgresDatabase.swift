@@ -62,7 +62,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     public func transaction<Result: Sendable>(durable: Bool, _ body: (any SQLSession) async throws -> Result) async throws -> Result {
         do {
-            return try await (durable ? durableClient : client).withTransaction(logger: logger) { connection in
+            return try await pool(durable: durable).withTransaction(logger: logger) { connection in
                 try await body(PostgresSession(connection: connection, logger: logger))
             }
         } catch let error as PostgresTransactionError {
@@ -74,15 +74,19 @@ public final class PostgresDatabase: SQLDatabase, Service {
 
     /// One round trip: the statement is its own transaction.
     public func statement(durable: Bool, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await (durable ? durableClient : client).withConnection { connection in
+        try await pool(durable: durable).withConnection { connection in
             try await PostgresSession(connection: connection, logger: logger).query(sql, binds)
         }
     }
 
     public func statement<Statement: FrequentStatement>(durable: Bool, _ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await (durable ? durableClient : client).withConnection { connection in
+        try await pool(durable: durable).withConnection { connection in
             try await PostgresSession(connection: connection, logger: logger).query(statement, binds)
         }
+    }
+
+    private func pool(durable: Bool) -> PostgresClient {
+        durable ? durableClient : client
     }
 
     public func close() async throws {}
