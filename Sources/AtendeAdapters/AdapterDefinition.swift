@@ -27,6 +27,9 @@ public struct AdapterDefinition: Sendable {
         /// Secret values never reach the logs.
         public var secret: Bool
         public var defaultValue: String?
+        /// The shortest value `atende check` accepts, for secrets the business chooses itself
+        /// (a webhook secret in a URL or header): a short one can be guessed.
+        public var minLength: Int?
     }
 
     /// One way a webhook request proves it comes from the platform. Fails closed: an empty or
@@ -277,12 +280,13 @@ extension AdapterDefinition {
     private static func parseSettings(_ node: YAMLNode?) throws -> [SettingSpec] {
         guard let node else { return [] }
         return try node.mappingEntries().map { name, value in
-            let spec = try value.mapping(allowed: ["required", "secret", "default"])
+            let spec = try value.mapping(allowed: ["required", "secret", "default", "min_length"])
             return SettingSpec(
                 name: name,
                 required: try spec["required"]?.bool() ?? false,
                 secret: try spec["secret"]?.bool() ?? false,
-                defaultValue: try spec.string("default")
+                defaultValue: try spec.string("default"),
+                minLength: try spec["min_length"]?.int(in: 1...1024)
             )
         }
     }

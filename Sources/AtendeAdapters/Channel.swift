@@ -37,6 +37,15 @@ public struct Channel: Sendable {
         return redacted
     }
 
+    /// Settings shorter than their adapter's `min_length`: secrets the business chose and
+    /// someone could guess. `atende check` refuses them; `atende serve` warns.
+    public var weakSettings: [String] {
+        definition.settings.compactMap { spec in
+            guard let minimum = spec.minLength, let value = settings[spec.name], !value.isEmpty, value.count < minimum else { return nil }
+            return "channel '\(id)': \(spec.name) has \(value.count) characters; use at least \(minimum) (a random one, e.g. openssl rand -hex 16)"
+        }
+    }
+
     /// The webhook path to register with the platform; a URL secret is shown by its setting's name.
     public var webhookPath: String {
         for check in definition.verification {
@@ -51,44 +60,53 @@ public struct Channel: Sendable {
     // MARK: Verification
 
     public enum VerificationResult: Sendable, Equatable {
-        case verified
-        /// Authentic, but a delivery already accepted: answer success and store nothing.
+        /// - Parameters:
+        ///   - payload: the body as JSON when a check had to read a field of it, so it is parsed once.
+        ///   - delivery: the platform's delivery id; pass it to `remember` once the event is stored.
+        case verified(payload: JSONValue? = nil, delivery: AcceptedDelivery? = nil)
+        /// Authentic, but a delivery already stored: answer success and store nothing.
         case replayed(delivery: String)
         case rejected(reason: String)
+
+        public var isVerified: Bool {
+            if case .verified = self { return true }
+            return false
+        }
     }
 
-    /// What verification looks at in a webhook request.
+    /// A signed delivery's id, and until when a redelivery of it can still pass the timestamp check.
+    public struct AcceptedDelivery: Sendable, Equatable {
+        public var id: String
+        public var expires: Date
+    }
+
+    /// What verification looks at in a webhook request: the raw bytes, never a parsed body.
     public struct WebhookRequest {
         /// Looks a request header up by name, case-insensitively.
         public var header: (String) -> String?
         public var body: [UInt8]
-        /// The parsed body, when it is JSON.
-        public var payload: JSONValue?
         /// The URL segment after the channel id, `/webhooks/{channel}/{secret}`.
         public var pathSecret: String?
 
-        public init(header: @escaping (String) -> String?, body: [UInt8], payload: JSONValue?, pathSecret: String?) {
+        public init(header: @escaping (String) -> String?, body: [UInt8], pathSecret: String?) {
             self.header = header
             self.body = body
-            self.payload = payload
             self.pathSecret = pathSecret
         }
     }
 
-    /// Runs every check of the adapter; the first failure rejects the request.
+    /// Runs every check of the adapter; the first failure rejects the request. Checks on headers,
+    /// the URL and signatures run first, on the raw bytes; the body is parsed only for a check that
+    /// reads a field of it, and only once those passed, so an unauthenticated request costs no parse.
     public func verify(_ request: WebhookRequest, now: Date = Date()) -> VerificationResult {
-        if unverified { return .verified }
-        var delivery: (id: String, expires: Date)?
+        if unverified { return .verified() }
+        var delivery: AcceptedDelivery?
         for check in definition.verification {
             switch check {
             case .headerEquals(let name, let expectedTemplate):
                 guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured to check \(name) against") }
                 guard let presented = request.header(name) else { return .rejected(reason: "missing \(name) header") }
                 guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong \(name) header") }
-            case .bodyEquals(let path, let expectedTemplate):
-                guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured to check the body's \(path) against") }
-                guard let presented = request.payload?.value(at: path)?.scalarText else { return .rejected(reason: "the body has no \(path)") }
-                guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong \(path) in the body") }
             case .pathSecret(let expectedTemplate):
                 guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured for its webhook URL") }
                 guard let presented = request.pathSecret else { return .rejected(reason: "the webhook URL lacks the channel's secret segment") }
@@ -98,17 +116,36 @@ public struct Channel: Sendable {
                 case .success(let accepted): if let accepted { delivery = accepted }
                 case .failure(let rejection): return .rejected(reason: rejection.reason)
                 }
+            case .bodyEquals:
+                continue
             }
         }
-        if let delivery, !replays.accept(delivery.id, until: delivery.expires, now: now) {
+        var payload: JSONValue?
+        for case .bodyEquals(let path, let expectedTemplate) in definition.verification {
+            guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured to check the body's \(path) against") }
+            if payload == nil {
+                guard let parsed = JSONValue.parse(request.body) else { return .rejected(reason: "the body is not JSON, so it has no \(path)") }
+                payload = parsed
+            }
+            guard let presented = payload?.value(at: path)?.scalarText else { return .rejected(reason: "the body has no \(path)") }
+            guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong \(path) in the body") }
+        }
+        if let delivery, replays.contains(delivery.id, now: now) {
             return .replayed(delivery: delivery.id)
         }
-        return .verified
+        return .verified(payload: payload, delivery: delivery)
+    }
+
+    /// Remembers a delivery once its event is stored, so the platform's redelivery is answered
+    /// without storing it again. Called only after the commit: a delivery whose store failed (503)
+    /// must pass again when the platform retries it.
+    public func remember(_ delivery: AcceptedDelivery, now: Date = Date()) {
+        replays.remember(delivery.id, until: delivery.expires, now: now)
     }
 
     private struct Rejection: Error { var reason: String }
 
-    private func verifySignature(_ hmac: AdapterDefinition.HMACCheck, _ request: WebhookRequest, now: Date) -> Result<(id: String, expires: Date)?, Rejection> {
+    private func verifySignature(_ hmac: AdapterDefinition.HMACCheck, _ request: WebhookRequest, now: Date) -> Result<AcceptedDelivery?, Rejection> {
         guard let key = expected(hmac.key) else { return .failure(Rejection(reason: "the channel has no secret configured to check \(hmac.header)")) }
         guard let header = request.header(hmac.header) else { return .failure(Rejection(reason: "missing \(hmac.header) header")) }
         guard header.hasPrefix(hmac.prefix) else { return .failure(Rejection(reason: "\(hmac.header) does not start with '\(hmac.prefix)'")) }
@@ -119,18 +156,20 @@ public struct Channel: Sendable {
             guard let timestampText = request.header(timestampHeader), let timestamp = Int64(timestampText) else {
                 return .failure(Rejection(reason: "missing or malformed \(timestampHeader) header"))
             }
-            let age = now.timeIntervalSince1970 - Double(timestamp)
-            guard abs(age) <= Double(hmac.maxAgeSeconds) else {
-                return .failure(Rejection(reason: "\(timestampHeader) is \(Int(age)) s from now, outside the \(hmac.maxAgeSeconds) s window"))
+            // Integer arithmetic that reports overflow: the header is anyone's, Int64.min included.
+            let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
+            let (age, overflow) = nowSeconds.subtractingReportingOverflow(timestamp)
+            guard !overflow, age.magnitude <= UInt64(hmac.maxAgeSeconds) else {
+                return .failure(Rejection(reason: "\(timestampHeader) is outside the \(hmac.maxAgeSeconds) s window"))
             }
             signed = Array("\(timestampText).".utf8) + request.body
-            expires = Date(timeIntervalSince1970: Double(timestamp + Int64(hmac.maxAgeSeconds)))
+            expires = Date(timeIntervalSince1970: Double(timestamp) + Double(hmac.maxAgeSeconds))
         }
         let digest = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(key.utf8)))
         let hex = digest.map { String(format: "%02x", $0) }.joined()
         guard ConstantTime.equals(String(presented), hex) else { return .failure(Rejection(reason: "\(hmac.header) does not match the body")) }
         guard let deliveryHeader = hmac.deliveryHeader, let deliveryID = request.header(deliveryHeader), !deliveryID.isEmpty else { return .success(nil) }
-        return .success((deliveryID, expires))
+        return .success(AcceptedDelivery(id: deliveryID, expires: expires))
     }
 
     private func expected(_ template: StringTemplate) -> String? {
@@ -318,8 +357,8 @@ public struct Channel: Sendable {
         guard case .object(var scope) = settingsScope else { preconditionFailure("settings scope is an object") }
         for (key, value) in values { scope[key] = value }
         let scopeValue = JSONValue.object(scope)
-        guard let url = action.url.text(in: scopeValue) else {
-            throw OutboundRenderError(message: "the url of '\(name)' has a placeholder with no value")
+        guard let url = action.url.urlText(in: scopeValue) else {
+            throw OutboundRenderError(message: "the url of '\(name)' has a placeholder with no value, or a value that is only '.' or '..'")
         }
         var headers: [(String, String)] = []
         for (header, template) in action.headers.sorted(by: { $0.key < $1.key }) {
@@ -329,7 +368,9 @@ public struct Channel: Sendable {
             headers.append((header, value))
         }
         let body = action.json?.render(in: scopeValue)
-        return OutboundRequest(method: action.method, url: url, headers: headers, body: body, messageIDPath: action.messageIDPath)
+        var personal = [values["text"]?.scalarText, values["conversation"]?.scalarText].compactMap { $0 }
+        if case .array(let choices)? = values["choices"] { personal += choices.compactMap { $0.value(at: "title")?.scalarText } }
+        return OutboundRequest(method: action.method, url: url, headers: headers, body: body, messageIDPath: action.messageIDPath, personalTexts: personal)
     }
 }
 
@@ -339,6 +380,9 @@ public struct OutboundRequest: Sendable {
     public var headers: [(String, String)]
     public var body: JSONValue?
     public var messageIDPath: String?
+    /// What the request carries about a person (the text, the choices, the chat id), kept out of
+    /// the error the platform answers with before it is logged or stored.
+    public var personalTexts: [String] = []
 }
 
 public struct OutboundRenderError: Error, Sendable, CustomStringConvertible {
@@ -361,19 +405,21 @@ enum ConstantTime {
     }
 }
 
-/// Delivery ids accepted recently, so a replayed signed request is not stored twice.
+/// Delivery ids stored recently, so a replayed signed request is not stored twice.
 /// Entries are kept until their signature's timestamp leaves the window; after that the
 /// timestamp check refuses the request anyway.
 final class ReplayGuard: Sendable {
     private let seen = Mutex<[String: Date]>([:])
 
-    /// False when `delivery` was accepted before and has not expired.
-    func accept(_ delivery: String, until expiry: Date, now: Date) -> Bool {
+    /// Whether `delivery` was stored before and has not expired.
+    func contains(_ delivery: String, now: Date) -> Bool {
+        seen.withLock { seen in seen[delivery].map { $0 > now } ?? false }
+    }
+
+    func remember(_ delivery: String, until expiry: Date, now: Date) {
         seen.withLock { seen in
             if seen.count > 10_000 { seen = seen.filter { $0.value > now } }
-            if let expires = seen[delivery], expires > now { return false }
             seen[delivery] = expiry
-            return true
         }
     }
 }

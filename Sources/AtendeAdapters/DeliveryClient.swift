@@ -67,7 +67,8 @@ public struct DeliveryClient: Sendable {
             let messageID = outbound.messageIDPath.flatMap { json?.value(at: $0)?.scalarText }
             return .delivered(platformMessageID: messageID)
         }
-        let summary = "HTTP \(status)" + (json.map { ": " + String($0.encodedString().prefix(300)) } ?? "")
+        // Platforms echo the request in their errors: the text and the phone number stay out of logs and the outbox.
+        let summary = "HTTP \(status)" + (json.map { ": " + String(Redaction.platformText($0.encodedString(), removing: outbound.personalTexts).prefix(300)) } ?? "")
         if let json, let rule = policy.errors.first(where: { json.value(at: $0.path)?.scalarText == $0.equals }) {
             let reason = "\(rule.reason) (\(summary))"
             return rule.retry

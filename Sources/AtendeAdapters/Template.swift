@@ -100,6 +100,33 @@ public struct StringTemplate: Sendable, Hashable {
         return output
     }
 
+    /// The rendered text as a URL: every placeholder's value is percent-encoded (only letters,
+    /// digits, `-._~:@` pass), so a value from a payload cannot add a path segment, a query or a
+    /// fragment. The one exception is a placeholder the template starts with: the base URL
+    /// (`{{settings.api_base}}`), which the admin writes. A value that is `.` or `..` (a segment
+    /// that moves up the path once the server normalizes it) renders nothing.
+    public func urlText(in scope: JSONValue) -> String? {
+        var output = ""
+        for (index, part) in parts.enumerated() {
+            switch part {
+            case .literal(let text):
+                output += text
+            case .placeholder(let sources):
+                guard let value = resolve(sources, in: scope), let text = value.scalarText else { return nil }
+                if index == 0 {
+                    output += text
+                } else {
+                    guard text != ".", text != "..", let encoded = text.addingPercentEncoding(withAllowedCharacters: Self.urlValueCharacters) else { return nil }
+                    output += encoded
+                }
+            }
+        }
+        return output
+    }
+
+    /// RFC 3986's unreserved characters, with `:` and `@` (a Telegram bot token, a WhatsApp jid).
+    private static let urlValueCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:@")
+
     private func resolve(_ sources: [Source], in scope: JSONValue) -> JSONValue? {
         for source in sources {
             switch source {

@@ -48,6 +48,7 @@ public struct Orchestrator: Responder {
         var ownershipChanged = false
         var contactMessages: [StoredMessage] = []
         var reminders: [StoredMessage] = []
+        var teamNotice: String?
         for message in turn.messages {
             switch message.kind {
             case .reminder:
@@ -55,7 +56,8 @@ public struct Orchestrator: Responder {
             case .humanReply:
                 contactMessages = []
                 if let commanded = command(in: message, control: set.library.control) {
-                    ownership = commanded
+                    ownership = commanded.ownership
+                    teamNotice = commanded.capped ? pauseCappedNotice(commanded.ownership, set: set) : nil
                 } else if ownership.owner == .paused, ownership.silencesBot(now: message.receivedAt, humanQuietMillis: settings.humanQuietMillis) {
                     // The team talking during a pause does not shorten it to the human quiet period.
                     continue
@@ -91,7 +93,9 @@ public struct Orchestrator: Responder {
             // "silent:human" (a person has it), "ownership:bot" (only the business side acted this turn).
             var trace = ReplyTrace(decision: "\(contactMessages.isEmpty ? "ownership" : "silent"):\(ownership.owner.rawValue)")
             trace.promptVersion = set.version
-            return TurnAnswer(reply: nil, ownership: ownershipChanged ? ownership : nil, trace: trace)
+            var answer = TurnAnswer(reply: nil, ownership: ownershipChanged ? ownership : nil, trace: trace)
+            answer.teamNotice = teamNotice
+            return answer
         }
         if ownership.owner != .bot {
             // The person went quiet, or the pause ended: the bot is back.
@@ -291,24 +295,28 @@ public struct Orchestrator: Responder {
     // MARK: Reading messages
 
     /// `#pausar [2h|30m|3d]` or `#robo` written from the business side.
-    func command(in message: StoredMessage, control: ControlIntents) -> Ownership? {
+    func command(in message: StoredMessage, control: ControlIntents) -> TeamCommand? {
         let words = message.text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
         guard let first = words.first else { return nil }
-        if control.resumeCommands.contains(first) { return .bot }
+        if control.resumeCommands.contains(first) { return TeamCommand(ownership: .bot, capped: false) }
         guard control.pauseCommands.contains(first) else { return nil }
-        let duration = words.dropFirst().first.flatMap(Self.durationMillis) ?? settings.defaultPauseMillis
-        return Ownership(owner: .paused, since: message.receivedAt, until: message.receivedAt + duration)
+        let asked = words.dropFirst().first.flatMap(PauseDuration.init) ?? PauseDuration(millis: settings.defaultPauseMillis)
+        return TeamCommand(ownership: .paused(since: message.receivedAt, forMillis: asked.millis), capped: asked.capped)
     }
 
-    /// `30m`, `2h`, `3d`.
-    static func durationMillis(_ word: String) -> Int64? {
-        guard let unit = word.last, let number = Int64(word.dropLast()), number > 0 else { return nil }
-        switch unit {
-        case "m": return number * 60_000
-        case "h": return number * 3_600_000
-        case "d": return number * 86_400_000
-        default: return nil
-        }
+    /// What a team command sets, and whether the pause asked for was cut to the longest allowed.
+    struct TeamCommand {
+        var ownership: Ownership
+        var capped: Bool
+    }
+
+    /// The team's notice that a pause was cut to a year, where the team reads it.
+    func pauseCappedNotice(_ ownership: Ownership, set: AgentSet) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: set.library.business.timeZone) ?? .gmt
+        let day = calendar.dateComponents([.day, .month, .year], from: Date(timeIntervalSince1970: Double(ownership.until ?? 0) / 1000))
+        let until = String(format: "%02d/%02d/%04d", day.day ?? 0, day.month ?? 0, day.year ?? 0)
+        return set.library.texts.text(.pauseCapped, .pt, ["until": until, "max_days": "\(Ownership.maxPauseMillis / 86_400_000)"])
     }
 
     /// The agent picked in answer to a clarifying question: a tapped choice, its number, or its name.

@@ -20,6 +20,7 @@ public struct SystemTexts: Sendable {
         case summaryEmpty = "summary_empty"
         case paused
         case resumed
+        case pauseCapped = "pause_capped"
         case bookingAskService = "booking_ask_service"
         case bookingOffer = "booking_offer"
         case bookingOfferElsewhere = "booking_offer_elsewhere"
@@ -44,6 +45,7 @@ public struct SystemTexts: Sendable {
             switch self {
             case .mediaReceived, .clarifyQuestion, .clarifyOther, .summaryEmpty, .paused, .resumed: ["contact.name"]
             case .handoffNotice: ["contact.name"]
+            case .pauseCapped: ["until", "max_days"]
             case .handoffNotify: ["contact.name", "contact.chat", "channel", "summary"]
             case .handoffNote: ["summary"]
             case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]

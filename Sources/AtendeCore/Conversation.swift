@@ -22,12 +22,23 @@ public struct Ownership: Sendable, Hashable {
 
     public static let bot = Ownership(owner: .bot)
 
+    /// The longest pause: a year. A longer one (from a command, the admin API or the
+    /// configuration) is cut to this, so no arithmetic on a time can overflow.
+    public static let maxPauseMillis: Int64 = 365 * 86_400_000
+
+    /// Paused from `since` for `millis`, at most `maxPauseMillis`.
+    public static func paused(since: Int64, forMillis millis: Int64) -> Ownership {
+        let length = min(max(millis, 0), maxPauseMillis)
+        let (until, overflow) = since.addingReportingOverflow(length)
+        return Ownership(owner: .paused, since: since, until: overflow ? Int64.max : until)
+    }
+
     /// Whether the bot must stay quiet at `now`. A human's ownership lapses after `humanQuietMillis`
     /// without human activity; a pause lapses at its end.
     public func silencesBot(now: Int64, humanQuietMillis: Int64) -> Bool {
         switch owner {
         case .bot: false
-        case .human: now < (since ?? 0) + humanQuietMillis
+        case .human: now < (since ?? 0).addingReportingOverflow(humanQuietMillis).partialValue
         case .paused: until.map { now < $0 } ?? true
         }
     }
@@ -140,5 +151,35 @@ public struct HistoryLine: Sendable, Hashable {
         self.author = author
         self.text = text
         self.at = at
+    }
+}
+
+/// A pause length the team writes after `#pausar`: `30m`, `2h`, `3d`. Any number of digits is
+/// read without arithmetic that can trap; a length over `Ownership.maxPauseMillis` is cut to it.
+public struct PauseDuration: Sendable, Hashable {
+    public var millis: Int64
+    /// What was asked was longer than the longest pause.
+    public var capped: Bool
+
+    public init(millis: Int64) {
+        self.capped = millis > Ownership.maxPauseMillis
+        self.millis = min(max(millis, 0), Ownership.maxPauseMillis)
+    }
+
+    /// `nil` for anything but digits (at least one, not all zero) and one of `m`, `h`, `d`.
+    public init?(_ word: String) {
+        let unitMillis: Int64
+        switch word.last {
+        case "m": unitMillis = 60_000
+        case "h": unitMillis = 3_600_000
+        case "d": unitMillis = 86_400_000
+        default: return nil
+        }
+        let digits = word.dropLast()
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.contains(where: { $0 != "0" }) else { return nil }
+        // More digits than an Int64 holds is as long as it gets.
+        let number = Int64(digits) ?? .max
+        let (product, overflow) = number.multipliedReportingOverflow(by: unitMillis)
+        self.init(millis: overflow ? .max : product)
     }
 }

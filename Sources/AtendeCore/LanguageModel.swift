@@ -80,14 +80,18 @@ public struct TokenUsage: Sendable, Hashable {
     public var promptTokens: Int
     public var completionTokens: Int
 
+    /// Counts come from the endpoint's answer: held to 0…1e9, so sums and metrics cannot overflow or go negative.
     public init(promptTokens: Int, completionTokens: Int) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
+        self.promptTokens = min(max(promptTokens, 0), Self.largestCount)
+        self.completionTokens = min(max(completionTokens, 0), Self.largestCount)
     }
+
+    static let largestCount = 1_000_000_000
 
     public static let zero = TokenUsage(promptTokens: 0, completionTokens: 0)
 
     public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
+        // Both sides are at most 1e9, so the sums fit; the init holds them to 1e9 again.
         TokenUsage(promptTokens: lhs.promptTokens + rhs.promptTokens, completionTokens: lhs.completionTokens + rhs.completionTokens)
     }
 }

@@ -173,6 +173,88 @@ public struct DeliveryRecord: Sendable, Hashable {
     }
 }
 
+/// A turn job as an admin sees it (`atende turns list --dead`).
+public struct TurnJobRecord: Sendable, Hashable {
+    public var id: Int64
+    public var conversationID: Int64
+    public var channelID: String
+    public var state: String
+    public var attempts: Int
+    public var lastError: String?
+    /// The stored messages the turn was answering when it was parked.
+    public var messageIDs: [Int64]
+    public var finishedAt: Int64?
+
+    public init(id: Int64, conversationID: Int64, channelID: String, state: String, attempts: Int, lastError: String?, messageIDs: [Int64], finishedAt: Int64?) {
+        self.id = id
+        self.conversationID = conversationID
+        self.channelID = channelID
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+        self.messageIDs = messageIDs
+        self.finishedAt = finishedAt
+    }
+}
+
+/// What erasing a contact removed, for the admin's answer and the log.
+public struct ContactErasure: Sendable, Hashable {
+    public var contacts: Int
+    public var messages: Int
+    public var traces: Int
+    public var outboxEntries: Int
+    /// Future bookings cancelled (their calendar events follow through the calendar sync).
+    public var bookingsCancelled: Int
+    /// Past bookings kept for the business's books, without name, e-mail or calendar link.
+    public var bookingsAnonymized: Int
+
+    public init(contacts: Int, messages: Int, traces: Int, outboxEntries: Int, bookingsCancelled: Int, bookingsAnonymized: Int) {
+        self.contacts = contacts
+        self.messages = messages
+        self.traces = traces
+        self.outboxEntries = outboxEntries
+        self.bookingsCancelled = bookingsCancelled
+        self.bookingsAnonymized = bookingsAnonymized
+    }
+}
+
+/// What one retention run deleted.
+public struct RetentionResult: Sendable, Hashable {
+    public var messages: Int
+    public var traces: Int
+    public var outboxEntries: Int
+    public var jobs: Int
+
+    public init(messages: Int, traces: Int, outboxEntries: Int, jobs: Int) {
+        self.messages = messages
+        self.traces = traces
+        self.outboxEntries = outboxEntries
+        self.jobs = jobs
+    }
+}
+
+/// A person's data (LGPD: access, erasure, retention limited to the purpose).
+public protocol PersonalDataStore: Sendable {
+    /// The contacts a person is: `key` is a contact id, or a phone number in any common form
+    /// (matched as E.164 against each channel's contact id and second id).
+    func contactIDs(matching key: String) async throws -> [Int64]
+    /// Every row about these contacts (contact, conversations, messages, traces, memory, bookings,
+    /// jobs, outbox) as one JSON document.
+    func exportContacts(_ ids: [Int64], now: Int64) async throws -> JSONValue
+    /// Deletes their messages, traces, memory, jobs and outbox entries, cancels their future
+    /// bookings and anonymizes past ones, in one transaction. The contact and conversation rows
+    /// stay as empty shells (bookings point at them) under an id no platform sends, so a later
+    /// message from the same number starts a fresh contact.
+    func eraseContacts(_ ids: [Int64], syncCalendar: Bool, now: Int64) async throws -> ContactErasure
+    /// Deletes answered messages and finished outbox entries received before `messagesBefore`,
+    /// traces before `tracesBefore`, and finished jobs before the earlier of the two (`nil`: keep).
+    func deleteExpired(messagesBefore: Int64?, tracesBefore: Int64?) async throws -> RetentionResult
+    /// Claims the daily retention job (queuing it when there is none); `nil` when it is not due.
+    func claimRetention(worker: String, now: Int64, leaseMillis: Int64) async throws -> Int64?
+    /// Marks the retention job done and queues the next run at `nextRunAt`.
+    func finishRetention(jobID: Int64, error: String?, nextRunAt: Int64, now: Int64) async throws
+}
+
 /// Counts for readiness, metrics and tests.
 public struct StoreCounts: Sendable, Hashable {
     public var inboundMessages: Int
@@ -184,12 +266,14 @@ public struct StoreCounts: Sendable, Hashable {
     public var sentDeliveries: Int
     public var deadDeliveries: Int
     public var contacts: Int
+    public var deadTurns: Int
 
     public init(
         inboundMessages: Int, unhandledMessages: Int, outboundMessages: Int, queuedTurns: Int,
-        pendingDeliveries: Int, sentDeliveries: Int, deadDeliveries: Int, contacts: Int = 0
+        pendingDeliveries: Int, sentDeliveries: Int, deadDeliveries: Int, contacts: Int = 0, deadTurns: Int = 0
     ) {
         self.contacts = contacts
+        self.deadTurns = deadTurns
         self.inboundMessages = inboundMessages
         self.unhandledMessages = unhandledMessages
         self.outboundMessages = outboundMessages
@@ -224,6 +308,15 @@ public protocol GatewayStore: Sendable {
     func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64, leasing: DeliveryLease?) async throws -> CompletedTurn?
     /// Gives a claimed turn back, to run again at `retryAt`.
     func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws
+    /// Parks a turn that keeps failing: the job becomes `dead` with `reason`, its messages stay
+    /// stored but leave the queue (marked handled, so the conversation's next message is answered),
+    /// and the conversation is freed. `false` if the lease was lost to another worker.
+    func parkTurn(_ claim: ClaimedTurn, reason: String, now: Int64) async throws -> Bool
+    /// Turn jobs in `state` (`dead`, `queued`, `running`), oldest first.
+    func turnJobs(state: String, limit: Int) async throws -> [TurnJobRecord]
+    /// Queues a dead turn's messages again as the conversation's next turn; `false` if there is no
+    /// dead turn with that id.
+    func replayTurn(id: Int64, now: Int64) async throws -> Bool
 
     /// Claims the oldest due outbox entry whose earlier entries in the same conversation are done.
     /// Entries of `excludingChannels` (whose circuit is open) are left for later.

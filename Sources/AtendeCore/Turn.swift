@@ -89,6 +89,9 @@ public struct TurnAnswer: Sendable {
     public var handoff: Handoff?
     /// Why the bot said what it said.
     public var trace: ReplyTrace?
+    /// Something only the team must read (a pause that was cut short): a private note where the
+    /// platform has them, and the business's notification chat where one is configured.
+    public var teamNotice: String?
 
     public init(reply: Reply?, memory: ConversationMemory? = nil, ownership: Ownership? = nil, handoff: Handoff? = nil, trace: ReplyTrace? = nil) {
         self.reply = reply

@@ -149,7 +149,7 @@ public final class OpenAICompatibleModel: LanguageModel {
         let status = Int(response.status.code)
         let json = JSONValue.parse(bytes.readableBytesView)
         guard (200..<300).contains(status) else {
-            let detail = json.flatMap(ChatCompletionsWire.errorMessage).map { String($0.prefix(300)) } ?? excerpt(bytes)
+            let detail = json.flatMap(ChatCompletionsWire.errorMessage).map { String(Redaction.maskingDigitRuns($0).prefix(300)) } ?? excerpt(bytes)
             let said = detail.isEmpty ? "" : ": \(detail)"
             // Seconds only; an HTTP-date falls back to the usual backoff.
             let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Int(max(0, min($0, 3600)) * 1000) }
@@ -234,7 +234,8 @@ public final class OpenAICompatibleModel: LanguageModel {
     /// The start of a body, on one line, for error messages: enough to recognise it, never all of it.
     private func excerpt(_ bytes: ByteBuffer) -> String {
         let text = String(buffer: bytes).split(whereSeparator: \.isNewline).joined(separator: " ")
-        let cut = text.count > 200 ? text.prefix(200) + "…" : text[...]
+        let masked = Redaction.maskingDigitRuns(text)
+        let cut = masked.count > 200 ? masked.prefix(200) + "…" : masked[...]
         return redacted(String(cut))
     }
 

@@ -160,7 +160,7 @@ public struct BusinessCalendar: Sendable, Hashable {
         if let node = top["reminders"] {
             calendar.reminderOffsetsMinutes = try (node.isSequence ? node.sequence() : [node]).map { item in
                 let text = try item.string()
-                guard let minutes = duration(text) else { throw item.problem("'\(text)' is not a time before the appointment such as 24h, 1h, 30m or 2d") }
+                guard let minutes = duration(text) else { throw item.problem("'\(text)' is not a time before the appointment, up to 30 days, such as 24h, 1h, 30m or 2d") }
                 return minutes
             }
         }
@@ -197,15 +197,17 @@ public struct BusinessCalendar: Sendable, Hashable {
         return hour * 60 + minute
     }
 
-    /// `30m`, `1h`, `2d` → minutes.
+    /// `30m`, `1h`, `2d` → minutes, at most 30 days (a reminder further ahead is no reminder).
     static func duration(_ text: String) -> Int? {
-        guard let unit = text.last, let number = Int(text.dropLast()), number > 0 else { return nil }
+        guard let unit = text.last, let number = Int(text.dropLast()), (1...999_999).contains(number) else { return nil }
+        let minutes: Int
         switch unit {
-        case "m": return number
-        case "h": return number * 60
-        case "d": return number * 24 * 60
+        case "m": minutes = number
+        case "h": minutes = number * 60
+        case "d": minutes = number * 24 * 60
         default: return nil
         }
+        return minutes <= 30 * 24 * 60 ? minutes : nil
     }
 
     static func days(_ node: YAMLNode?) throws -> Set<CivilDay> {

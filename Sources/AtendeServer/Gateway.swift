@@ -6,6 +6,7 @@ import AtendeLLM
 import AtendeScheduling
 import AtendeStorage
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -109,8 +110,8 @@ public struct Gateway: Sendable {
         }
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func router() -> Router<AtendeRequestContext> {
+        let router = Router(context: AtendeRequestContext.self)
         WebhookController(runtime: runtime).addRoutes(to: router)
         OperationsController(runtime: runtime).addRoutes(to: router)
         let admin = AdminController(runtime: runtime, agents: agents)
@@ -150,8 +151,21 @@ public struct Gateway: Sendable {
     /// - Parameter onListening: called with the bound port (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let configuration = runtime.configuration
+        let limits = configuration.limits
+        var decoder = HTTP1Channel.Configuration.DecoderConfiguration()
+        decoder.maxHeaderFieldSize = 16 * 1024
+        decoder.maxHeaderListSize = 32 * 1024
+        decoder.maxHeaderFieldCount = 100
+        let http = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [
+                RequestDeadlineHandler(headerTimeout: .milliseconds(limits.headerTimeoutMillis), bodyTimeout: .milliseconds(limits.bodyTimeoutMillis))
+            ],
+            idleTimeout: .milliseconds(limits.idleTimeoutMillis),
+            httpDecoderConfiguration: decoder
+        )
         var application = Application(
             router: router(),
+            server: .http1(configuration: http),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atende"),
             services: workers,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },

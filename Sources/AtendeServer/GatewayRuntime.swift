@@ -21,6 +21,7 @@ public final class GatewayRuntime: Sendable {
     let pacing = DeliveryPacing()
     /// Opens once migrations ran; workers wait for it.
     public let started = StartGate()
+    let inboundLimits: InboundLimits
 
     public init(
         configuration: GatewayConfiguration,
@@ -41,5 +42,6 @@ public final class GatewayRuntime: Sendable {
         self.logger = logger
         self.time = time
         self.batcher = IngestBatcher(store: store, debounceMillis: configuration.debounceMillis)
+        self.inboundLimits = InboundLimits(configuration.limits)
     }
 }

@@ -169,6 +169,48 @@ enum Migrations {
                 "CREATE INDEX jobs_scheduled ON jobs (kind, run_at, id) WHERE state IN ('queued', 'running') AND kind <> 'turn'",
             ]
         },
+        // A turn that keeps failing is parked as `dead` with its reason instead of retried forever.
+        // SQLite cannot change a CHECK constraint, so its jobs table is rebuilt with the same rows.
+        Migration(version: 6, name: "dead jobs") { dialect in
+            switch dialect {
+            case .postgres:
+                return [
+                    "ALTER TABLE jobs DROP CONSTRAINT jobs_state_check",
+                    "ALTER TABLE jobs ADD CONSTRAINT jobs_state_check CHECK (state IN ('queued', 'running', 'done', 'dead'))",
+                    "CREATE INDEX jobs_dead ON jobs (id) WHERE state = 'dead'",
+                ]
+            case .sqlite:
+                return [
+                    """
+                    CREATE TABLE jobs_rebuilt (
+                        id \(dialect.identityColumn),
+                        tenant_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        conversation_id BIGINT REFERENCES conversations (id),
+                        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'dead')),
+                        run_at BIGINT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        lease_owner TEXT,
+                        lease_until BIGINT,
+                        last_error TEXT,
+                        created_at BIGINT NOT NULL,
+                        finished_at BIGINT,
+                        payload TEXT
+                    )
+                    """,
+                    """
+                    INSERT INTO jobs_rebuilt (id, tenant_id, kind, conversation_id, state, run_at, attempts, lease_owner, lease_until, last_error, created_at, finished_at, payload)
+                    SELECT id, tenant_id, kind, conversation_id, state, run_at, attempts, lease_owner, lease_until, last_error, created_at, finished_at, payload FROM jobs
+                    """,
+                    "DROP TABLE jobs",
+                    "ALTER TABLE jobs_rebuilt RENAME TO jobs",
+                    "CREATE UNIQUE INDEX jobs_one_queued_turn ON jobs (conversation_id) WHERE kind = 'turn' AND state = 'queued'",
+                    "CREATE INDEX jobs_open ON jobs (run_at, id) WHERE state IN ('queued', 'running')",
+                    "CREATE INDEX jobs_scheduled ON jobs (kind, run_at, id) WHERE state IN ('queued', 'running') AND kind <> 'turn'",
+                    "CREATE INDEX jobs_dead ON jobs (id) WHERE state = 'dead'",
+                ]
+            }
+        },
     ]
 
     /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together

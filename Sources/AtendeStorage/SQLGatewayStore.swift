@@ -587,18 +587,19 @@ public final class SQLGatewayStore: GatewayStore {
                   (SELECT COUNT(*) FROM messages WHERE direction = 'in'),
                   (SELECT COUNT(*) FROM messages WHERE direction = 'in' AND handled_at IS NULL),
                   (SELECT COUNT(*) FROM messages WHERE direction = 'out'),
-                  (SELECT COUNT(*) FROM jobs WHERE kind = 'turn' AND state <> 'done'),
+                  (SELECT COUNT(*) FROM jobs WHERE kind = 'turn' AND state IN ('queued', 'running')),
                   (SELECT COUNT(*) FROM outbox WHERE state = 'pending'),
                   (SELECT COUNT(*) FROM outbox WHERE state = 'sent'),
                   (SELECT COUNT(*) FROM outbox WHERE state = 'dead'),
-                  (SELECT COUNT(*) FROM contacts)
+                  (SELECT COUNT(*) FROM contacts),
+                  (SELECT COUNT(*) FROM jobs WHERE kind = 'turn' AND state = 'dead')
                 """,
                 []
             ).first
             func count(_ index: Int) -> Int { Int(row?.int(index) ?? 0) }
             return StoreCounts(
                 inboundMessages: count(0), unhandledMessages: count(1), outboundMessages: count(2), queuedTurns: count(3),
-                pendingDeliveries: count(4), sentDeliveries: count(5), deadDeliveries: count(6), contacts: count(7)
+                pendingDeliveries: count(4), sentDeliveries: count(5), deadDeliveries: count(6), contacts: count(7), deadTurns: count(8)
             )
         }
     }

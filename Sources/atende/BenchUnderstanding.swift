@@ -15,7 +15,11 @@ struct BenchUnderstanding: ParsableCommand {
     @Option(help: "The prompts folder the classifier learns from.") var prompts = "prompts"
     @Option(help: "JSON lines {\"text\": …} (or plain lines) to run; default: the held-out routing set, independent chat messages.")
     var messages = "Tests/AtendeUnderstandingTests/Fixtures/routing-holdout.jsonl"
-    @Option(help: "Times to run the whole set.") var rounds = 50
+    @Option(help: "Times to run the whole set (1 or more).") var rounds = 50
+
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be 1 or more") }
+    }
 
     func run() throws {
         let texts = try String(contentsOfFile: messages, encoding: .utf8).split(separator: "\n").map { line -> String in

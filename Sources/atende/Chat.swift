@@ -102,7 +102,7 @@ struct ChatSession {
         if text.hasPrefix("/team ") || text.hasPrefix("/equipe ") {
             body["side"] = .string("business")
             body["text"] = .string(String(text.drop { $0 != " " }.dropFirst()))
-        } else if let number = Int(text), options.indices.contains(number - 1) {
+        } else if let number = Int(text), number > 0, options.indices.contains(number - 1) {
             body["choice"] = .string(options[number - 1].id)
             body["title"] = .string(options[number - 1].title)
         } else {

@@ -19,7 +19,7 @@ struct Check: AsyncParsableCommand {
         do {
             configuration = try options.load()
             checked.append(configuration.file ?? "configuration (defaults and environment)")
-            _ = try configuration.loadChannels()
+            problems += try configuration.loadChannels().flatMap(\.weakSettings)
         } catch {
             problems.append("\(error)")
         }
@@ -34,6 +34,9 @@ struct Check: AsyncParsableCommand {
             }
         }
         var warnings: [String] = []
+        if !configuration.channels.isEmpty, configuration.publicURL == nil {
+            warnings.append("server.public_url is not set: webhook URLs and calendar links point at \(configuration.webhookBaseURL), which platforms and contacts cannot reach")
+        }
         do {
             // The same load the running gateway does on start and on every reload.
             let set = try AgentSet.load(directory: configuration.promptsDirectory)

@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
         }
         for channel in gateway.runtime.channels.values.sorted(by: { $0.id < $1.id }) {
             banner += "atende: channel \(channel.id) (\(channel.definition.id)) webhook: POST \(configuration.webhookBaseURL)\(channel.webhookPath)\n"
+            for weak in channel.weakSettings {
+                banner += "atende: WARNING \(weak)\n"
+            }
             if channel.unverified {
                 banner += "atende: WARNING channel \(channel.id) runs UNVERIFIED (unverified: true): anyone who knows its URL can post to it\n"
             }

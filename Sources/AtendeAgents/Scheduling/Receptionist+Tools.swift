@@ -143,8 +143,8 @@ extension Receptionist {
     /// `2026-11-27T10:00:00-03:00`, with or without fractional seconds.
     static func instant(iso text: String) -> Int64? {
         let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        if let date = formatter.date(from: text) { return date.epochMillis }
         formatter.formatOptions.insert(.withFractionalSeconds)
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
+        return formatter.date(from: text)?.epochMillis
     }
 }

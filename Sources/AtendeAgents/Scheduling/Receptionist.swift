@@ -386,7 +386,8 @@ public struct Receptionist: Sendable {
         let day: Int64 = 86_400_000
         switch entity.value {
         case .instant(let date):
-            let start = Int64(date.timeIntervalSince1970 * 1000)
+            // Only dates within the booking horizon's reach are wishes; no arithmetic on others.
+            guard let start = date.epochMillis, abs(start - now) < 100 * 365 * day else { return nil }
             switch entity.grain {
             case .second, .minute, .hour: return ClosedInterval(start: start, end: start + 1)
             case .day: return ClosedInterval(start: start, end: start + day)
@@ -394,8 +395,9 @@ public struct Receptionist: Sendable {
             case .month, .quarter, .year: return ClosedInterval(start: start, end: start + 31 * day)
             }
         case .interval(let from, let to):
-            let start = from.map { Int64($0.timeIntervalSince1970 * 1000) } ?? now
-            let end = to.map { Int64($0.timeIntervalSince1970 * 1000) } ?? endOfDay(start, calendar: calendar)
+            let reach = 100 * 365 * day
+            guard let start = from.map({ $0.epochMillis }) ?? now, abs(start - now) < reach else { return nil }
+            guard let end = to.map({ $0.epochMillis }) ?? endOfDay(start, calendar: calendar), abs(end - now) < reach else { return nil }
             return end > start ? ClosedInterval(start: start, end: end) : nil
         }
     }
@@ -406,7 +408,7 @@ public struct Receptionist: Sendable {
         let date = Date(timeIntervalSince1970: Double(millis) / 1000)
         let start = gregorian.startOfDay(for: date)
         let next = gregorian.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)
-        return Int64(next.timeIntervalSince1970 * 1000)
+        return next.epochMillis ?? millis + 86_400_000
     }
 
     /// The offered slot the words name: its number, its place ("a segunda", "the last one"), or its time ("10h serve").
@@ -422,8 +424,7 @@ public struct Receptionist: Sendable {
         }
         let wording = SlotWording(language: .pt, timeZone: calendar.timeZone)
         for entity in entities {
-            guard case .instant(let date) = entity.value, entity.grain <= .hour else { continue }
-            let millis = Int64(date.timeIntervalSince1970 * 1000)
+            guard case .instant(let date) = entity.value, entity.grain <= .hour, let millis = date.epochMillis else { continue }
             let wanted = wording.parts(millis)
             let sameTime = offered.filter { slot in
                 let parts = wording.parts(slot.start)

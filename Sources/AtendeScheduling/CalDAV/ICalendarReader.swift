@@ -1,3 +1,4 @@
+import AtendeCore
 import Foundation
 
 /// Reads the parts of iCalendar text the gateway needs: busy periods of a `VFREEBUSY`, and the
@@ -88,10 +89,12 @@ public enum ICalendarReader {
         var calendar = Calendar(identifier: .gregorian)
         let zone = value.hasSuffix("Z") ? nil : parameters["TZID"].flatMap(TimeZone.init(identifier:))
         calendar.timeZone = zone ?? TimeZone(secondsFromGMT: 0)!
-        return calendar.date(from: components).map { Int64($0.timeIntervalSince1970 * 1000) }
+        return calendar.date(from: components)?.epochMillis
     }
 
     /// `PT1H30M`, `P1D`, `P2W`, `-PT15M` → milliseconds.
+    static let longestDurationSeconds: Int64 = 366 * 86_400
+
     static func duration(_ value: String) -> Int64? {
         var text = Substring(value.uppercased())
         var sign: Int64 = 1
@@ -104,16 +107,20 @@ public enum ICalendarReader {
         for character in text {
             if character.isNumber { digits.append(character); continue }
             if character == "T" { inTime = true; continue }
-            guard let amount = Int64(digits) else { return nil }
+            // The server's numbers are anyone's: at most 9 digits each, and the total held to a
+            // year, so no multiplication or sum can overflow.
+            guard digits.count <= 9, let amount = Int64(digits) else { return nil }
             digits = ""
+            let seconds: Int64
             switch (character, inTime) {
-            case ("W", false): total += amount * 7 * 86_400
-            case ("D", false): total += amount * 86_400
-            case ("H", true): total += amount * 3600
-            case ("M", true): total += amount * 60
-            case ("S", true): total += amount
+            case ("W", false): seconds = amount * 7 * 86_400
+            case ("D", false): seconds = amount * 86_400
+            case ("H", true): seconds = amount * 3600
+            case ("M", true): seconds = amount * 60
+            case ("S", true): seconds = amount
             default: return nil
             }
+            total = min(total + seconds, Self.longestDurationSeconds)
         }
         return digits.isEmpty ? sign * total * 1000 : nil
     }

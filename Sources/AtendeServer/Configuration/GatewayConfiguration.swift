@@ -18,6 +18,8 @@ public struct GatewayConfiguration: Sendable {
     public var turnWorkers = 4
     public var deliveryWorkers = 8
     public var leaseMillis: Int64 = 30_000
+    /// A turn that failed (or was claimed without completing) this many times is parked as dead.
+    public var maxTurnAttempts = 10
     /// How often idle workers look for work other processes queued.
     public var pollMillis: Int64 = 200
     /// `false` for a replica that only receives webhooks while workers run elsewhere.
@@ -39,6 +41,12 @@ public struct GatewayConfiguration: Sendable {
     public var adminToken: String?
     /// The business's own calendar (`caldav:`), read for busy times and written with each booking.
     public var caldav = CalDAVConfiguration()
+    /// What one channel, client or contact can make the gateway do (`limits:` and `server:` keys).
+    public var limits = LimitsConfiguration()
+    /// A bearer token `/metrics` asks for; without one it is open (keep it behind nginx's allow list).
+    public var metricsToken: String?
+    /// How long personal data is kept (`retention:`).
+    public var retention = RetentionConfiguration()
     /// The file the configuration came from, or `nil` when only defaults and the environment were used.
     public var file: String?
 
@@ -64,6 +72,37 @@ public struct CalDAVConfiguration: Sendable {
     public var writeBookings = true
 }
 
+/// Limits on what one channel, client address or contact can make the gateway do.
+public struct LimitsConfiguration: Sendable {
+    /// Webhook requests of one channel handled at once; more get 503 with `Retry-After`.
+    public var webhooksInFlight = 64
+    /// Failed verifications one client address may cause per minute; then 429 until the minute ends.
+    public var failedVerificationsPerMinute = 20
+    /// Turns answered per conversation per minute; a contact writing faster is answered once they slow down.
+    public var contactTurnsPerMinute = 12
+    /// A new connection must send its request head within this, and a request its whole body within `bodyTimeoutMillis`.
+    public var headerTimeoutMillis: Int64 = 10_000
+    public var bodyTimeoutMillis: Int64 = 30_000
+    /// An idle keep-alive connection is closed after this (longer than nginx's upstream keepalive_timeout).
+    public var idleTimeoutMillis: Int64 = 75_000
+    /// Peers whose `X-Forwarded-For` names the client (nginx on the same host).
+    public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
+
+    public init() {}
+}
+
+/// How long personal data is kept before the daily retention job deletes it.
+public struct RetentionConfiguration: Sendable {
+    /// Messages (both directions) and delivered or dead outbox entries older than this; 0 keeps them.
+    public var messagesDays = 365
+    /// Reply traces (what the bot decided and why, with the question asked); 0 keeps them.
+    public var tracesDays = 90
+    /// A booking's `.ics` link stops working this many days after the booking ends.
+    public var calendarLinkDays = 7
+
+    public init() {}
+}
+
 /// An OpenAI-compatible endpoint (`llm:` in atende.yaml); without `base_url` agents answer offline.
 public struct LLMConfiguration: Sendable {
     public var baseURL: String?
@@ -73,6 +112,8 @@ public struct LLMConfiguration: Sendable {
     public var maxAttempts = 3
     public var promptPricePerMillion = 0.0
     public var completionPricePerMillion = 0.0
+    /// US$ the model may cost per day (UTC); over it agents answer offline. `nil`: no budget.
+    public var dailyBudgetUSD: Double?
 
     public init() {}
 }
@@ -149,6 +190,22 @@ extension GatewayConfiguration {
         Key(path: ["server", "port"], apply: int(0...65535) { $0.port = $1 }),
         Key(path: ["server", "public_url"]) { c, v, _ in c.publicURL = v },
         Key(path: ["server", "max_body_bytes"], apply: int(1024...(64 << 20)) { $0.maxBodyBytes = $1 }),
+        Key(path: ["server", "header_timeout_ms"], apply: int(100...600_000) { $0.limits.headerTimeoutMillis = Int64($1) }),
+        Key(path: ["server", "body_timeout_ms"], apply: int(100...600_000) { $0.limits.bodyTimeoutMillis = Int64($1) }),
+        Key(path: ["server", "idle_timeout_ms"], apply: int(1000...3_600_000) { $0.limits.idleTimeoutMillis = Int64($1) }),
+        Key(path: ["server", "trusted_proxies"]) { c, v, _ in
+            c.limits.trustedProxies = Set(v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        },
+        Key(path: ["server", "metrics_token"]) { c, v, p in
+            guard v.count >= 16 else { throw p("the metrics token must be at least 16 characters") }
+            c.metricsToken = v
+        },
+        Key(path: ["limits", "webhooks_in_flight"], apply: int(1...100_000) { $0.limits.webhooksInFlight = $1 }),
+        Key(path: ["limits", "failed_verifications_per_minute"], apply: int(1...100_000) { $0.limits.failedVerificationsPerMinute = $1 }),
+        Key(path: ["limits", "contact_turns_per_minute"], apply: int(1...10_000) { $0.limits.contactTurnsPerMinute = $1 }),
+        Key(path: ["retention", "messages_days"], apply: int(0...36_500) { $0.retention.messagesDays = $1 }),
+        Key(path: ["retention", "traces_days"], apply: int(0...36_500) { $0.retention.tracesDays = $1 }),
+        Key(path: ["retention", "calendar_link_days"], apply: int(0...3650) { $0.retention.calendarLinkDays = $1 }),
         Key(path: ["database", "url"]) { c, v, p in
             guard !v.isEmpty else { throw p("the database url must not be empty") }
             c.databaseURL = v
@@ -157,6 +214,7 @@ extension GatewayConfiguration {
         Key(path: ["pipeline", "turn_workers"], apply: int(1...256) { $0.turnWorkers = $1 }),
         Key(path: ["pipeline", "delivery_workers"], apply: int(1...256) { $0.deliveryWorkers = $1 }),
         Key(path: ["pipeline", "lease_ms"], apply: int(1000...3_600_000) { $0.leaseMillis = Int64($1) }),
+        Key(path: ["pipeline", "max_turn_attempts"], apply: int(1...100) { $0.maxTurnAttempts = $1 }),
         Key(path: ["pipeline", "poll_ms"], apply: int(10...60_000) { $0.pollMillis = Int64($1) }),
         Key(path: ["pipeline", "run_workers"], apply: bool { $0.runWorkers = $1 }),
         Key(path: ["log", "level"], apply: oneOf(["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 }),
@@ -178,6 +236,12 @@ extension GatewayConfiguration {
         Key(path: ["llm", "history_tokens"], apply: int(0...200_000) { $0.orchestrator.historyTokens = $1 }),
         Key(path: ["llm", "prompt_price_per_million"]) { c, v, p in c.llm.promptPricePerMillion = try price(v, p) },
         Key(path: ["llm", "completion_price_per_million"]) { c, v, p in c.llm.completionPricePerMillion = try price(v, p) },
+        Key(path: ["llm", "daily_budget_usd"]) { c, v, p in
+            guard let value = Double(v), value.isFinite, value >= 0, value <= 1_000_000 else {
+                throw p("'\(v)' is not a daily budget in US dollars between 0 and 1000000, such as 5")
+            }
+            c.llm.dailyBudgetUSD = value
+        },
         Key(path: ["handoff", "notify_channel"]) { c, v, _ in c.handoffNotifyChannel = v },
         Key(path: ["handoff", "notify_chat"]) { c, v, _ in c.handoffNotifyChat = v },
         Key(path: ["caldav", "url"]) { c, v, p in
@@ -197,7 +261,7 @@ extension GatewayConfiguration {
     ]
 
     private static func price(_ text: String, _ problem: (String) -> FileProblem) throws -> Double {
-        guard let value = Double(text), value >= 0 else { throw problem("'\(text)' is not a price in US dollars per million tokens, such as 0.15") }
+        guard let value = Double(text), value.isFinite, value >= 0, value <= 1_000_000 else { throw problem("'\(text)' is not a price in US dollars per million tokens, such as 0.15") }
         return value
     }
 

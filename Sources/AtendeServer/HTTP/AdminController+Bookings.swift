@@ -12,7 +12,7 @@ struct AdminBookingsController {
     let receptionist: Receptionist
     let agents: CurrentAgents
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AtendeRequestContext>) {
         router.get("/admin/bookings", use: list)
         router.post("/admin/bookings/:id/cancel", use: cancel)
         router.post("/admin/bookings/:id/status", use: status)
@@ -20,7 +20,7 @@ struct AdminBookingsController {
     }
 
     /// `GET /admin/bookings?day=2026-11-27` (today in the business's zone by default).
-    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = admin.refusal(request) { return refusal }
         guard let calendar = agents.set.library.business.calendar else { return Self.noCalendar }
         guard let day = day(request, calendar: calendar) else { return Self.badDay }
@@ -29,7 +29,7 @@ struct AdminBookingsController {
     }
 
     /// `POST /admin/bookings/{id}/cancel`.
-    @Sendable func cancel(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func cancel(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = admin.refusal(request) { return refusal }
         guard let id = Int64(try context.parameters.require("id")) else { return .json(.badRequest, ["error": "the booking id is a number"]) }
         guard let booking = try await receptionist.cancel(bookingID: id, now: admin.runtime.time.nowMillis()) else {
@@ -39,7 +39,7 @@ struct AdminBookingsController {
     }
 
     /// `POST /admin/bookings/{id}/status` with `{"status": "completed" | "no_show"}`: what happened at the appointment.
-    @Sendable func status(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func status(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = admin.refusal(request) { return refusal }
         guard let id = Int64(try context.parameters.require("id")) else { return .json(.badRequest, ["error": "the booking id is a number"]) }
         let body = try await request.body.collect(upTo: 4096)
@@ -53,7 +53,7 @@ struct AdminBookingsController {
     }
 
     /// `GET /admin/availability?day=2026-11-27&service=corte` (the first service by default).
-    @Sendable func availability(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func availability(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = admin.refusal(request) { return refusal }
         guard let calendar = agents.set.library.business.calendar else { return Self.noCalendar }
         guard let day = day(request, calendar: calendar) else { return Self.badDay }

@@ -13,9 +13,13 @@ struct AdminController {
     let runtime: GatewayRuntime
     let agents: CurrentAgents
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AtendeRequestContext>) {
         router.get("/admin/conversations/:channel/:chat", use: conversation)
         router.post("/admin/conversations/:channel/:chat/owner", use: setOwner)
+        router.get("/admin/turns", use: turns)
+        router.post("/admin/turns/:id/replay", use: replayTurn)
+        router.get("/admin/deliveries", use: deliveries)
+        router.post("/admin/deliveries/:id/replay", use: replayDelivery)
     }
 
     /// `nil` when the request may go on; otherwise the refusal.
@@ -23,9 +27,7 @@ struct AdminController {
         guard let token = runtime.configuration.adminToken else {
             return .json(.notFound, ["error": "the admin API is off; set admin.token (or ATENDE_ADMIN_TOKEN) to turn it on"])
         }
-        let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" } ?? ""
-        // Compared as hashes: the time taken says nothing about how much of the token matched.
-        guard SHA256.hash(data: Data(given.utf8)) == SHA256.hash(data: Data(token.utf8)) else {
+        guard BearerToken.matches(request, token) else {
             return .json(.unauthorized, ["error": "missing or wrong admin token (Authorization: Bearer …)"])
         }
         return nil
@@ -47,7 +49,7 @@ struct AdminController {
         var trace: ReplyTrace
     }
 
-    @Sendable func conversation(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func conversation(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = refusal(request) { return refusal }
         let channel = try context.parameters.require("channel")
         let chat = try context.parameters.require("chat")
@@ -67,7 +69,7 @@ struct AdminController {
     }
 
     /// `{"owner": "bot" | "human" | "paused", "minutes": 120}`; minutes only for `paused` (default: the configured pause).
-    @Sendable func setOwner(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func setOwner(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = refusal(request) { return refusal }
         let channel = try context.parameters.require("channel")
         let chat = try context.parameters.require("chat")
@@ -77,10 +79,11 @@ struct AdminController {
         else {
             return .json(.badRequest, ["error": #"send {"owner": "bot" | "human" | "paused", "minutes": N}"#])
         }
+        let maxMinutes = Ownership.maxPauseMillis / 60_000
         var minutes: Int64?
         if let given = json.value(at: "minutes") {
-            guard let number = given.scalarText.flatMap({ Int64($0) }), number > 0 else {
-                return .json(.badRequest, ["error": "minutes must be a whole number above 0"])
+            guard case .int(let number) = given, (1...maxMinutes).contains(number) else {
+                return .json(.badRequest, ["error": "minutes must be a whole number from 1 to \(maxMinutes) (365 days)"])
             }
             minutes = number
         }
@@ -92,7 +95,7 @@ struct AdminController {
         switch owner {
         case .bot: ownership = .bot
         case .human: ownership = Ownership(owner: .human, since: now)
-        case .paused: ownership = Ownership(owner: .paused, since: now, until: now + (minutes.map { $0 * 60_000 } ?? runtime.configuration.orchestrator.defaultPauseMillis))
+        case .paused: ownership = .paused(since: now, forMillis: minutes.map { $0 * 60_000 } ?? runtime.configuration.orchestrator.defaultPauseMillis)
         }
         _ = try await runtime.store.setOwnership(conversationID: record.id, ownership)
         let texts = agents.set.library.texts
@@ -100,5 +103,112 @@ struct AdminController {
         var fields = ["owner": owner.rawValue, "message": message]
         if let until = ownership.until { fields["until"] = "\(until)" }
         return .json(.ok, fields)
+    }
+}
+
+extension AdminController {
+    struct TurnJobView: Encodable {
+        var id: Int64
+        var conversationId: Int64
+        var channel: String
+        var state: String
+        var attempts: Int
+        var lastError: String?
+        var messageIds: [Int64]
+        var finishedAt: Int64?
+    }
+
+    struct DeliveryView: Encodable {
+        var id: Int64
+        var channel: String
+        var conversationId: Int64
+        var action: String
+        var state: String
+        var attempts: Int
+        var lastError: String?
+    }
+
+    /// `GET /admin/turns?state=dead&limit=100`: turn jobs in a state (dead by default).
+    @Sendable func turns(_ request: Request, context: AtendeRequestContext) async throws -> Response {
+        if let refusal = refusal(request) { return refusal }
+        guard let query = ListQuery(request, states: ["dead", "queued", "running"]) else { return ListQuery.refusal(["dead", "queued", "running"]) }
+        let jobs = try await runtime.store.turnJobs(state: query.state, limit: query.limit)
+        return try .encoded(jobs.map {
+            TurnJobView(
+                id: $0.id, conversationId: $0.conversationID, channel: $0.channelID, state: $0.state, attempts: $0.attempts, lastError: $0.lastError,
+                messageIds: $0.messageIDs, finishedAt: $0.finishedAt
+            )
+        })
+    }
+
+    @Sendable func replayTurn(_ request: Request, context: AtendeRequestContext) async throws -> Response {
+        if let refusal = refusal(request) { return refusal }
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { return .json(.badRequest, ["error": "the turn id is a whole number"]) }
+        guard try await runtime.store.replayTurn(id: id, now: runtime.time.nowMillis()) else {
+            return .json(.notFound, ["error": "no dead turn \(id)"])
+        }
+        runtime.turnSignal.notify(count: 1)
+        return .json(.ok, ["ok": "queued"])
+    }
+
+    /// `GET /admin/deliveries?state=dead&limit=100`: outbox entries in a state (dead by default).
+    @Sendable func deliveries(_ request: Request, context: AtendeRequestContext) async throws -> Response {
+        if let refusal = refusal(request) { return refusal }
+        guard let query = ListQuery(request, states: ["dead", "pending", "sent"]) else { return ListQuery.refusal(["dead", "pending", "sent"]) }
+        let entries = try await runtime.store.deliveries(state: query.state, limit: query.limit)
+        return try .encoded(entries.map {
+            DeliveryView(id: $0.id, channel: $0.channelID, conversationId: $0.conversationID, action: $0.action, state: $0.state, attempts: $0.attempts, lastError: $0.lastError)
+        })
+    }
+
+    @Sendable func replayDelivery(_ request: Request, context: AtendeRequestContext) async throws -> Response {
+        if let refusal = refusal(request) { return refusal }
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { return .json(.badRequest, ["error": "the delivery id is a whole number"]) }
+        guard try await runtime.store.replayDelivery(id: id, now: runtime.time.nowMillis()) else {
+            return .json(.notFound, ["error": "no dead delivery \(id)"])
+        }
+        runtime.deliverySignal.notify(count: 1)
+        return .json(.ok, ["ok": "queued"])
+    }
+}
+
+/// `?state=…&limit=…` of the admin lists: a known state, and a limit from 1 to 1000 (default 100).
+struct ListQuery {
+    var state: String
+    var limit: Int
+
+    init?(_ request: Request, states: [String]) {
+        let parameters = request.uri.queryParameters
+        state = parameters["state"].map(String.init) ?? states[0]
+        guard states.contains(state) else { return nil }
+        if let text = parameters["limit"] {
+            guard let number = Int(text), (1...1000).contains(number) else { return nil }
+            limit = number
+        } else {
+            limit = 100
+        }
+    }
+
+    static func refusal(_ states: [String]) -> Response {
+        .json(.badRequest, ["error": "state is one of \(states.joined(separator: ", ")); limit is a whole number from 1 to 1000"])
+    }
+}
+
+extension Response {
+    /// `value` as JSON with snake_case keys.
+    static func encoded(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(try encoder.encode(value)))))
+    }
+}
+
+/// `Authorization: Bearer …` checks for the admin API and `/metrics`.
+enum BearerToken {
+    static func matches(_ request: Request, _ token: String) -> Bool {
+        let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" } ?? ""
+        // Compared as hashes: the time taken says nothing about how much of the token matched.
+        return SHA256.hash(data: Data(given.utf8)) == SHA256.hash(data: Data(token.utf8))
     }
 }

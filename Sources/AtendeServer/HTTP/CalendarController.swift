@@ -11,17 +11,22 @@ struct CalendarController {
     let bookings: any BookingStore
     let agents: CurrentAgents
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AtendeRequestContext>) {
         router.get("/calendar/:file", use: file)
     }
 
-    @Sendable func file(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func file(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         let name = try context.parameters.require("file")
         guard name.hasSuffix(".ics") else { return Response(status: .notFound) }
         let token = String(name.dropLast(4))
         // Tokens are hex; anything else is not worth a query.
         guard token.count == 32, token.allSatisfy(\.isHexDigit), let booking = try await bookings.booking(token: token), booking.status != .held else {
             return Response(status: .notFound)
+        }
+        // The link names a person's appointment: it stops working a few days after it (retention.calendar_link_days).
+        let linkDays = Int64(runtime.configuration.retention.calendarLinkDays)
+        guard runtime.time.nowMillis() < booking.endsAt + linkDays * 86_400_000 else {
+            return Response(status: .gone)
         }
         let event = ICalendarEvent.booking(booking, business: agents.set.library.business, now: runtime.time.nowMillis())
         return Response(

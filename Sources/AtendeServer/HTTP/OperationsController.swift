@@ -8,13 +8,13 @@ import Prometheus
 struct OperationsController {
     let runtime: GatewayRuntime
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AtendeRequestContext>) {
         router.get("/healthz") { _, _ in Response.json(.ok, ["status": "alive"]) }
         router.get("/readyz", use: ready)
         router.get("/metrics", use: metrics)
     }
 
-    @Sendable func ready(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func ready(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         do {
             try await runtime.store.ping()
             return .json(.ok, ["status": "ready"])
@@ -24,9 +24,12 @@ struct OperationsController {
         }
     }
 
-    @Sendable func metrics(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func metrics(_ request: Request, context: AtendeRequestContext) async throws -> Response {
+        if let token = runtime.configuration.metricsToken, !BearerToken.matches(request, token) {
+            return .json(.unauthorized, ["error": "missing or wrong metrics token (Authorization: Bearer …)"])
+        }
         if let counts = try? await runtime.store.counts() {
-            runtime.metrics.queueDepth(turns: counts.queuedTurns, deliveries: counts.pendingDeliveries, dead: counts.deadDeliveries)
+            runtime.metrics.queueDepth(counts)
         }
         return Response(
             status: .ok,

@@ -9,7 +9,7 @@ import NIOCore
 struct WebhookController {
     let runtime: GatewayRuntime
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AtendeRequestContext>) {
         router.post("/webhooks/:channel", use: receive)
         // Platforms that sign nothing carry a secret in the URL instead.
         router.post("/webhooks/:channel/:secret", use: receive)
@@ -17,7 +17,7 @@ struct WebhookController {
     }
 
     /// Meta's `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`: echo the challenge.
-    @Sendable func handshake(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func handshake(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         let channelID = try context.parameters.require("channel")
         guard let channel = runtime.channels[channelID] else {
             return .json(.notFound, ["error": "no channel '\(channelID)' is configured"])
@@ -34,47 +34,68 @@ struct WebhookController {
         }
     }
 
-    @Sendable func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func receive(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         let channelID = try context.parameters.require("channel")
         guard let channel = runtime.channels[channelID] else {
             runtime.metrics.webhook(channel: "unknown", outcome: "unknown_channel")
             return .json(.notFound, ["error": "no channel '\(channelID)' is configured"])
         }
+        let limits = runtime.inboundLimits
+        let client = context.clientAddress(request, trustedProxies: runtime.configuration.limits.trustedProxies)
+        let now = runtime.time.nowMillis()
+        if let retryAt = limits.failedVerifications.retryAt(client, now: now) {
+            runtime.metrics.webhook(channel: channelID, outcome: "client_blocked")
+            return .json(.tooManyRequests, ["error": "too many unverified requests; try again later"], retryAfterMillis: retryAt - now)
+        }
+        guard limits.inFlight.enter(channelID) else {
+            runtime.metrics.webhook(channel: channelID, outcome: "busy")
+            runtime.logger.warning("webhook refused: too many in flight for the channel", metadata: ["channel": "\(channelID)", "limit": "\(limits.inFlight.limit)"])
+            return .json(.serviceUnavailable, ["error": "busy; try again shortly"], retryAfterMillis: 1000)
+        }
+        defer { limits.inFlight.leave(channelID) }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: runtime.configuration.maxBodyBytes)
-        } catch {
+        } catch is NIOTooManyBytesError {
             runtime.metrics.webhook(channel: channelID, outcome: "too_large")
             runtime.logger.warning("webhook refused: body over the limit", metadata: ["channel": "\(channelID)", "limit": "\(runtime.configuration.maxBodyBytes)"])
             return .json(.contentTooLarge, ["error": "request body is larger than \(runtime.configuration.maxBodyBytes) bytes"])
+        } catch {
+            runtime.metrics.webhook(channel: channelID, outcome: "disconnected")
+            runtime.logger.info("webhook abandoned: the client disconnected or was too slow before the body ended", metadata: ["channel": "\(channelID)"])
+            return .json(.badRequest, ["error": "the request body did not arrive whole"])
         }
         let bytes = Array(body.readableBytesView)
-        let parsed = JSONValue.parse(bytes)
         let verification = channel.verify(Channel.WebhookRequest(
             header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } },
             body: bytes,
-            payload: parsed,
             pathSecret: context.parameters.get("secret")
         ))
+        let verifiedPayload: JSONValue?
+        let delivery: AtendeAdapters.Channel.AcceptedDelivery?
         switch verification {
-        case .verified:
-            break
+        case .verified(let payload, let accepted):
+            verifiedPayload = payload
+            delivery = accepted
         case .replayed(let delivery):
             runtime.metrics.webhook(channel: channelID, outcome: "duplicate")
-            runtime.logger.info("webhook delivery already accepted", metadata: ["channel": "\(channelID)", "delivery": "\(Redaction.identifier(delivery))"])
+            runtime.logger.info("webhook delivery already stored", metadata: ["channel": "\(channelID)", "delivery": "\(Redaction.identifier(delivery))"])
             return .json(.ok, ["ok": "duplicate"])
         case .rejected(let reason):
+            limits.failedVerifications.record(client, now: now)
             runtime.metrics.webhook(channel: channelID, outcome: "unauthorized")
+            // The reason stays in the log: telling the caller which check failed helps only an attacker.
             runtime.logger.warning("webhook refused: not verified", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
-            return .json(.unauthorized, ["error": "not verified: \(reason)"])
+            return .json(.unauthorized, ["error": "not verified"])
         }
-        guard let payload = parsed else {
+        guard let payload = verifiedPayload ?? JSONValue.parse(bytes) else {
             runtime.metrics.webhook(channel: channelID, outcome: "malformed")
             runtime.logger.warning("webhook refused: body is not JSON", metadata: ["channel": "\(channelID)", "bytes": "\(bytes.count)"])
             return .json(.badRequest, ["error": "request body is not valid JSON"])
         }
         switch channel.map(payload) {
         case .ignored(let reason):
+            if let delivery { channel.remember(delivery) }
             runtime.metrics.webhook(channel: channelID, outcome: "ignored")
             runtime.logger.info("webhook ignored", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
             return .json(.ok, ["ok": "ignored", "reason": reason])
@@ -89,6 +110,8 @@ struct WebhookController {
                 runtime.logger.error("webhook not stored; the platform will retry", metadata: ["channel": "\(channelID)", "error": "\(String(reflecting: error))"])
                 return .json(.serviceUnavailable, ["error": "could not store the event; try again"])
             }
+            // Remembered only now that the event is stored: after a 503 the platform's retry must pass.
+            if let delivery { channel.remember(delivery) }
             var stored = 0
             var answered = 0
             for (item, outcome) in zip(items, outcomes) {
@@ -132,12 +155,11 @@ enum TraceID {
 }
 
 extension Response {
-    static func json(_ status: HTTPResponse.Status, _ fields: [String: String]) -> Response {
+    /// - Parameter retryAfterMillis: sent as `Retry-After` in whole seconds, at least 1.
+    static func json(_ status: HTTPResponse.Status, _ fields: [String: String], retryAfterMillis: Int64? = nil) -> Response {
         let body = JSONValue.object(fields.mapValues(JSONValue.string)).encodedString()
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: body))
-        )
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfterMillis { headers[.retryAfter] = "\(max(1, (retryAfterMillis + 999) / 1000))" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

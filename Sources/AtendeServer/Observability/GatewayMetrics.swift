@@ -14,7 +14,8 @@ public struct GatewayMetrics: Sendable {
         self.registry = registry
     }
 
-    /// `outcome`: stored, duplicate, ignored, unauthorized, malformed, too_large, store_error.
+    /// `outcome`: stored, duplicate, ignored, unauthorized, malformed, too_large, store_error,
+    /// busy (over the in-flight cap), client_blocked (too many failed verifications), disconnected.
     public func webhook(channel: String, outcome: String, count: Int = 1) {
         registry.makeCounter(
             descriptor: Self.name("webhooks", "total", "Webhook events received, by channel and outcome"),
@@ -66,7 +67,7 @@ public struct GatewayMetrics: Sendable {
         registry.makeCounter(descriptor: tokens, labels: [("agent", agent), ("kind", "completion")]).increment(by: Int64(trace.completionTokens))
         registry.makeCounter(
             descriptor: Self.name("llm_cost_usd", "total", "Estimated LLM cost in US dollars, by agent"), labels: [("agent", agent)]
-        ).increment(by: trace.costUSD)
+        ).increment(by: trace.costUSD.isFinite ? max(0, trace.costUSD) : 0)
         registry.makeCounter(
             descriptor: Self.name("llm_calls", "total", "Answers asked of the LLM, by agent and outcome (ok, or fallback to the offline answer)"),
             labels: [("agent", agent), ("outcome", trace.llmError == nil ? "ok" : "fallback")]
@@ -100,11 +101,32 @@ public struct GatewayMetrics: Sendable {
             .increment(by: Int64(count))
     }
 
-    public func queueDepth(turns: Int, deliveries: Int, dead: Int) {
+    public func queueDepth(_ counts: StoreCounts) {
         let depth = Self.name("queue_depth", "", "Work waiting in the durable queues")
-        registry.makeGauge(descriptor: depth, labels: [("queue", "turns")]).set(Double(turns))
-        registry.makeGauge(descriptor: depth, labels: [("queue", "deliveries")]).set(Double(deliveries))
-        registry.makeGauge(descriptor: depth, labels: [("queue", "dead_deliveries")]).set(Double(dead))
+        registry.makeGauge(descriptor: depth, labels: [("queue", "turns")]).set(Double(counts.queuedTurns))
+        registry.makeGauge(descriptor: depth, labels: [("queue", "deliveries")]).set(Double(counts.pendingDeliveries))
+        registry.makeGauge(descriptor: depth, labels: [("queue", "dead_deliveries")]).set(Double(counts.deadDeliveries))
+        registry.makeGauge(descriptor: depth, labels: [("queue", "dead_turns")]).set(Double(counts.deadTurns))
+    }
+
+    /// A turn that kept failing (or kept stopping the process) moved to the dead state.
+    public func turnParked() {
+        registry.makeCounter(descriptor: Self.name("turns_parked", "total", "Turns parked as dead after failing pipeline.max_turn_attempts times"), labels: [])
+            .increment()
+    }
+
+    /// A delivery claimed too often without a result (the process stopped while sending it) marked dead.
+    public func deliveryParked(channel: String) {
+        registry.makeCounter(
+            descriptor: Self.name("deliveries_parked", "total", "Deliveries marked dead after being claimed more often than their adapter's max_attempts"),
+            labels: [("channel", channel)]
+        ).increment()
+    }
+
+    /// A turn put off because its contact wrote faster than limits.contact_turns_per_minute.
+    public func turnDeferred() {
+        registry.makeCounter(descriptor: Self.name("turns_deferred", "total", "Turns put off because the contact was over the answers-per-minute limit"), labels: [])
+            .increment()
     }
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

@@ -39,6 +39,18 @@ public struct DeliveryWorker: Service {
         logger[metadataKey: "attempt"] = "\(delivery.attempts)"
         let channel = runtime.channels[delivery.channelID]
         let policy = channel?.definition.delivery
+        if let policy, delivery.attempts > policy.maxAttempts {
+            // Claimed more often than it may be tried: the process stopped while sending it, each time.
+            let reason = "claimed \(delivery.attempts) times without a result: the gateway stopped while sending it"
+            do {
+                try await runtime.store.markDeliveryFailed(delivery, error: reason, retryAt: nil, now: runtime.time.nowMillis())
+                runtime.metrics.deliveryParked(channel: delivery.channelID)
+                logger.error("delivery parked as dead; atende deliveries replay \(delivery.id) sends it again", metadata: ["reason": "\(reason)"])
+            } catch {
+                logger.error("cannot park the delivery; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            return
+        }
         do {
             let admission = runtime.circuits.admit(channel: delivery.channelID, now: runtime.time.nowMillis())
             guard admission.allowed else {

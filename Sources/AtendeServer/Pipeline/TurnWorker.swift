@@ -7,8 +7,7 @@ import ServiceLifecycle
 public struct TurnWorker: Service {
     let name: String
     let runtime: GatewayRuntime
-    /// After this many failed tries a turn is logged as an error; it keeps being retried
-    /// (at most every 5 minutes), so no acknowledged message is dropped.
+    /// After this many failed tries a turn is logged as an error.
     static let attemptsBeforeAlarm = 5
     /// A turn still thinking after this long shows "typing…" where the platform can.
     static let typingAfterMillis = 300
@@ -28,6 +27,28 @@ public struct TurnWorker: Service {
         logger[metadataKey: "conversation"] = "\(turn.conversation.id)"
         logger[metadataKey: "channel"] = "\(turn.conversation.channelID)"
         logger[metadataKey: "trace_id"] = "\(turn.messages.map(\.traceID).joined(separator: ","))"
+        let maxAttempts = runtime.configuration.maxTurnAttempts
+        if claim.attempts > maxAttempts {
+            // Claimed this often without a result: the process died while answering it, each time.
+            await park(claim, reason: "claimed \(claim.attempts) times without completing: the gateway stopped while answering it", logger: logger)
+            return
+        }
+        if turn.messages.contains(where: \.kind.isAnswered) {
+            let now = runtime.time.nowMillis()
+            if let retryAt = runtime.inboundLimits.contactTurns.admit(String(turn.conversation.id), now: now) {
+                // A contact writing faster than the limit is answered once they slow down, all at once.
+                var deferred = claim
+                deferred.attempts -= 1
+                runtime.metrics.turnDeferred()
+                logger.info("turn deferred: the contact is over the answers-per-minute limit", metadata: ["retry_in_ms": "\(retryAt - now)"])
+                do {
+                    try await runtime.store.releaseTurn(deferred, retryAt: retryAt, error: "deferred: over limits.contact_turns_per_minute")
+                } catch {
+                    logger.error("cannot defer the turn; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                return
+            }
+        }
         var result = TurnResult(outbox: [])
         if !turn.messages.isEmpty {
             guard let channel = runtime.channels[turn.conversation.channelID] else {
@@ -65,6 +86,9 @@ public struct TurnWorker: Service {
             }
             if let handoff = answer.handoff {
                 result.outbox += handoffDrafts(handoff, channel: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
+            }
+            if let notice = answer.teamNotice {
+                result.outbox += teamNoticeDrafts(notice, channel: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
             }
             result.memory = answer.memory
             result.ownership = answer.ownership
@@ -140,20 +164,42 @@ extension TurnWorker {
         if outbound[AdapterDefinition.assignTeamAction] != nil, channel.settings[AdapterDefinition.teamSetting]?.isEmpty == false {
             drafts.append(OutboxDraft(action: AdapterDefinition.assignTeamAction, values: chat, replyText: nil, traceID: traceID))
         }
-        if let notifyChannelID = runtime.configuration.handoffNotifyChannel, let notifyChat = runtime.configuration.handoffNotifyChat,
-            let notifyChannel = runtime.channels[notifyChannelID] {
-            for var draft in notifyChannel.drafts(for: Reply(text: handoff.notification), conversation: notifyChat, traceID: traceID) {
-                draft.channelID = notifyChannelID
-                // Kept out of the conversation's transcript: the contact never sees it.
-                draft.replyText = nil
-                drafts.append(draft)
-            }
+        return drafts + notificationDrafts(handoff.notification, traceID: traceID)
+    }
+
+    /// A notice only the team reads: a private note in the conversation where the adapter has
+    /// them, and the business's notification chat where one is configured.
+    func teamNoticeDrafts(_ notice: String, channel: Channel, conversation: String, traceID: String) -> [OutboxDraft] {
+        var drafts: [OutboxDraft] = []
+        if channel.definition.outbound[AdapterDefinition.privateNoteAction] != nil {
+            drafts.append(OutboxDraft(
+                action: AdapterDefinition.privateNoteAction, values: ["conversation": .string(conversation), "text": .string(notice)], replyText: nil, traceID: traceID
+            ))
         }
-        return drafts
+        return drafts + notificationDrafts(notice, traceID: traceID)
+    }
+
+    /// `text` to the business's notification chat (`handoff.notify_channel`/`notify_chat`), if configured.
+    func notificationDrafts(_ text: String, traceID: String) -> [OutboxDraft] {
+        guard let notifyChannelID = runtime.configuration.handoffNotifyChannel, let notifyChat = runtime.configuration.handoffNotifyChat,
+            let notifyChannel = runtime.channels[notifyChannelID]
+        else { return [] }
+        return notifyChannel.drafts(for: Reply(text: text), conversation: notifyChat, traceID: traceID).map { draft in
+            var draft = draft
+            draft.channelID = notifyChannelID
+            // Kept out of the conversation's transcript: the contact never sees it.
+            draft.replyText = nil
+            return draft
+        }
     }
 
     /// Gives the turn back to run again later; its messages stay stored and unanswered meanwhile.
+    /// A turn that failed `pipeline.max_turn_attempts` times is parked instead.
     func retry(_ claim: ClaimedTurn, error: String, logger: Logger) async {
+        if claim.attempts >= runtime.configuration.maxTurnAttempts {
+            await park(claim, reason: "failed \(claim.attempts) times; last: \(error)", logger: logger)
+            return
+        }
         let retryAt = runtime.time.nowMillis() + Backoff.delayMillis(attempt: claim.attempts)
         let metadata: Logger.Metadata = ["error": "\(error)", "attempt": "\(claim.attempts)", "retry_in_ms": "\(retryAt - runtime.time.nowMillis())"]
         if claim.attempts >= Self.attemptsBeforeAlarm {
@@ -165,6 +211,22 @@ extension TurnWorker {
             try await runtime.store.releaseTurn(claim, retryAt: retryAt, error: error)
         } catch {
             logger.error("cannot release the turn; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// Moves a turn that keeps failing out of the queue, so it cannot hold up (or crash) the
+    /// gateway; `atende turns replay ID` puts it back.
+    func park(_ claim: ClaimedTurn, reason: String, logger: Logger) async {
+        do {
+            guard try await runtime.store.parkTurn(claim, reason: reason, now: runtime.time.nowMillis()) else {
+                return logger.warning("turn lease was lost to another worker before it could be parked")
+            }
+            runtime.metrics.turnParked()
+            logger.error("turn parked as dead; its messages stay stored (atende turns list --dead, atende turns replay \(claim.jobID))", metadata: [
+                "job": "\(claim.jobID)", "reason": "\(reason)",
+            ])
+        } catch {
+            logger.error("cannot park the turn; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 }

@@ -44,6 +44,11 @@ public final class SQLiteDatabase: SQLDatabase {
             }
             lockDescriptor = descriptor
         }
+        // Owner-only: the file holds customers' phone numbers and messages. SQLite gives the WAL and
+        // shared-memory files the database file's mode, so setting it here covers them too.
+        let file = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        if file >= 0 { Glibc.close(file) }
+        for suffix in ["", "-wal", "-shm"] { _ = chmod(path + suffix, 0o600) }
         let handle = try await NIOThreadPool.singleton.runIfActive { try SQLiteHandle(path: path) }
         for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
             _ = try handle.execute(pragma, [])

@@ -238,7 +238,9 @@ struct DateGrammar {
                 return (1, i + 1)
             }
         }
-        guard let (value, next) = cardinal(i) else { return nil }
+        // No one counts more than 9999 days, weeks or years ahead: larger counts are not dates, and
+        // arithmetic on them would leave the range of an instant in milliseconds.
+        guard let (value, next) = cardinal(i), value <= 9999 else { return nil }
         return (value, next)
     }
 
