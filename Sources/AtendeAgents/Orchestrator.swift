@@ -23,12 +23,15 @@ public struct Orchestrator: Responder {
     let time: any TimeSource
     /// Books appointments when the business profile has a calendar.
     let receptionist: Receptionist?
+    /// What the model may cost per day; `nil`: no limit.
+    let budget: LLMBudget?
 
     public init(
         agents: CurrentAgents, model: (any LanguageModel)?, settings: OrchestratorSettings = OrchestratorSettings(), time: any TimeSource = SystemTime(),
-        receptionist: Receptionist? = nil
+        receptionist: Receptionist? = nil, budget: LLMBudget? = nil
     ) {
         self.receptionist = receptionist
+        self.budget = budget
         self.agents = agents
         self.model = model
         self.settings = settings
@@ -192,7 +195,13 @@ public struct Orchestrator: Responder {
         }
         var trace = ReplyTrace(decision: decision, agent: agent.id)
         var text: String?
-        if let model {
+        var teamNotice: String?
+        if model != nil, let budget, !budget.allows(now: context.now) {
+            trace.llmError = "the daily LLM budget (llm.daily_budget_usd = \(budget.dailyUSD)) is spent; answered offline"
+            if budget.takeFirstRefusal(now: context.now) {
+                teamNotice = set.library.texts.text(.llmBudgetReached, .pt, ["budget": String(format: "%.2f", budget.dailyUSD)])
+            }
+        } else if let model {
             var llm = LLMAnswerer(model: model, settings: settings)
             if let receptionist, let calendar = set.library.business.calendar, agent.tools.contains(where: \.isScheduling) {
                 let caller = SchedulingToolCaller(conversationID: context.turn.conversation.id, now: context.now, language: context.language)
@@ -204,6 +213,7 @@ public struct Orchestrator: Responder {
             trace.promptTokens = outcome.usage.promptTokens
             trace.completionTokens = outcome.usage.completionTokens
             trace.costUSD = outcome.costUSD
+            budget?.record(outcome.costUSD, now: context.now)
             trace.llmMillis = outcome.latencyMillis
             trace.llmError = outcome.error
             if let reason = outcome.handoffReason {
@@ -223,7 +233,9 @@ public struct Orchestrator: Responder {
             context.memory.lastQuestion = question
             context.memory.lastAnswer = String(reply.prefix(400))
         }
-        return context.answer(Reply(text: reply), trace: trace)
+        var answered = context.answer(Reply(text: reply), trace: trace)
+        answered.teamNotice = teamNotice
+        return answered
     }
 
     /// Hands the conversation to a person: the contact is told, the bot goes quiet, the team gets a summary.

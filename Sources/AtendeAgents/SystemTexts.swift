@@ -21,6 +21,7 @@ public struct SystemTexts: Sendable {
         case paused
         case resumed
         case pauseCapped = "pause_capped"
+        case llmBudgetReached = "llm_budget_reached"
         case bookingAskService = "booking_ask_service"
         case bookingOffer = "booking_offer"
         case bookingOfferElsewhere = "booking_offer_elsewhere"
@@ -46,6 +47,7 @@ public struct SystemTexts: Sendable {
             case .mediaReceived, .clarifyQuestion, .clarifyOther, .summaryEmpty, .paused, .resumed: ["contact.name"]
             case .handoffNotice: ["contact.name"]
             case .pauseCapped: ["until", "max_days"]
+            case .llmBudgetReached: ["budget"]
             case .handoffNotify: ["contact.name", "contact.chat", "channel", "summary"]
             case .handoffNote: ["summary"]
             case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]

@@ -82,7 +82,10 @@ public struct Gateway: Sendable {
             configuration: configuration,
             store: opened.store,
             channels: channels,
-            responder: responder ?? Orchestrator(agents: agents, model: model, settings: configuration.orchestrator, time: time, receptionist: receptionist),
+            responder: responder ?? Orchestrator(
+                agents: agents, model: model, settings: configuration.orchestrator, time: time, receptionist: receptionist,
+                budget: configuration.llm.dailyBudgetUSD.map(LLMBudget.init)
+            ),
             deliveryClient: DeliveryClient(httpClient: httpClient),
             metrics: metrics,
             logger: logger,
@@ -117,6 +120,7 @@ public struct Gateway: Sendable {
         let admin = AdminController(runtime: runtime, agents: agents)
         admin.addRoutes(to: router)
         AdminBookingsController(admin: admin, receptionist: receptionist, agents: agents).addRoutes(to: router)
+        AdminContactsController(admin: admin, store: opened.store).addRoutes(to: router)
         CalendarController(runtime: runtime, bookings: opened.store, agents: agents).addRoutes(to: router)
         return router
     }
@@ -141,6 +145,7 @@ public struct Gateway: Sendable {
             services.append(TurnWorker(name: "turn-\(index)", runtime: runtime))
         }
         services.append(ReminderScheduler(runtime: runtime, bookings: opened.store))
+        services.append(RetentionWorker(runtime: runtime, store: opened.store))
         if let caldav, configuration.caldav.writeBookings {
             services.append(CalendarSyncWorker(runtime: runtime, bookings: opened.store, calendar: caldav, agents: agents))
         }

@@ -5,7 +5,7 @@ struct Atende: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atende",
         abstract: "A self-hosted chat-bot gateway for WhatsApp, Telegram and Chatwoot.",
-        subcommands: [Serve.self, Migrate.self, Check.self, Chat.self, Route.self, Dates.self, Eval.self, Map.self, Deliveries.self, Bookings.self, BenchUnderstanding.self],
+        subcommands: [Serve.self, Migrate.self, Check.self, Chat.self, Route.self, Dates.self, Eval.self, Map.self, Deliveries.self, Turns.self, Contacts.self, Bookings.self, BenchUnderstanding.self],
         defaultSubcommand: Serve.self
     )
 }
