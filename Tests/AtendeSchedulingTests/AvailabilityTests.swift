@@ -213,6 +213,13 @@ import Testing
             ("    seg: \"09:00-12:00, 11:00-13:00\"", "overlap", 4),
             ("    xyz: \"09:00-12:00\"", "is not a weekday", 4),
         ]
+        // A reminder further ahead than 30 days, or a number no Int holds, is a mistake in the file, not a trap.
+        for reminder in ["31d", "9999999999999999d", "200000000000000m", "-5h", "1e9h"] {
+            let text = "calendar:\n  reminders: [\"\(reminder)\"]\n  hours:\n    ter: \"09:00-10:00\"\n  services:\n    - {id: a, name: A, minutes: 30}\n"
+            let node = try YAMLNode.parse(text, file: "negocio.yaml").mapping(allowed: ["calendar"]).required("calendar")
+            let problem = try #require(throws: FileProblem.self) { try BusinessCalendar.parse(node, defaultTimeZone: "America/Sao_Paulo") }
+            #expect(problem.description.contains("up to 30 days") && problem.line == 2, "\(problem)")
+        }
         for (line, message, lineNumber) in broken {
             let text = "calendar:\n  hours:\n    ter: \"09:00-10:00\"\n\(line)\n  services:\n    - {id: a, name: A, minutes: 30}\n"
             let node = try YAMLNode.parse(text, file: "negocio.yaml").mapping(allowed: ["calendar"]).required("calendar")

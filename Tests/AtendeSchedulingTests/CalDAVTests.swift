@@ -111,4 +111,17 @@ import Testing
             BusyInterval(start: Self.friday + 24 * Self.hour, end: Self.friday + 48 * Self.hour, takesAllCapacity: true),
         ])
     }
+
+    /// A calendar server's numbers are anyone's: a duration no Int64 holds is held to a year.
+    @Test func hugeDurationsAreHeldToAYear() {
+        let year: Int64 = 366 * 86_400_000
+        for duration in ["P99999999999999W", "P999999999W999999999W999999999W", "PT9223372036854775807S"] {
+            let text = "BEGIN:VEVENT\nDTSTART:20261127T130000Z\nDURATION:\(duration)\nEND:VEVENT\n"
+            let events = ICalendarReader.busyEvents(text)
+            #expect(events.count <= 1)
+            if let event = events.first { #expect(event.end - event.start <= year, "\(duration)") }
+        }
+        let periods = ICalendarReader.freeBusy("FREEBUSY:20261127T130000Z/P99999999999999999999W\n")
+        #expect(periods.allSatisfy { $0.end - $0.start <= year })
+    }
 }

@@ -16,13 +16,20 @@ public final class FakePlatformAPI: Sendable {
         public var body: JSONValue
     }
 
-    private let state = NIOLockedValueBox<(calls: [Call], failures: [(status: Int, body: String)], nextID: Int)>(([], [], 1))
+    /// A scripted failure's body; `nil` echoes the request, as some platforms' errors do.
+    private let state = NIOLockedValueBox<(calls: [Call], failures: [(status: Int, body: String?)], nextID: Int)>(([], [], 1))
 
     public init() {}
 
     /// The next requests answer these HTTP statuses, in order; then the platform recovers.
     public func failNext(with statuses: [Int], body: String = #"{"error":"scripted failure"}"#) {
         state.withLockedValue { $0.failures += statuses.map { ($0, body) } }
+    }
+
+    /// The next requests answer these statuses with an error that repeats the whole request body
+    /// (the phone number and the text included), as Evolution and some Meta errors do.
+    public func failNextEchoingTheRequest(with statuses: [Int]) {
+        state.withLockedValue { $0.failures += statuses.map { ($0, nil) } }
     }
 
     /// Every request that got a 200.
@@ -50,7 +57,7 @@ public final class FakePlatformAPI: Sendable {
         let outcome = state.withLockedValue { state -> (status: Int, id: Int, body: String) in
             if !state.failures.isEmpty {
                 let failure = state.failures.removeFirst()
-                return (failure.status, 0, failure.body)
+                return (failure.status, 0, failure.body ?? #"{"error":"invalid request","request":\#(body.encodedString())}"#)
             }
             state.calls.append(Call(method: request.method.rawValue, path: request.uri.path, headers: headers, body: body))
             state.nextID += 1

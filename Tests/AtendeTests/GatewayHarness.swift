@@ -34,7 +34,7 @@ struct GatewayHarness {
     /// A gateway with these channels on a free port, SQLite in a temporary directory unless given.
     static func launch(
         channels: [ChannelConfiguration], adaptersDirectory: String = Repository.adapters, databaseURL: String? = nil,
-        maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil, time: any TimeSource = SystemTime(),
+        maxBodyBytes: Int = 1_048_576, responder: (any Responder)? = nil, time: any TimeSource = SystemTime(), logger given: Logger? = nil,
         configure: (inout GatewayConfiguration) -> Void = { _ in }
     ) async throws -> (gateway: Gateway, server: BackgroundServer) {
         var configuration = GatewayConfiguration()
@@ -49,8 +49,8 @@ struct GatewayHarness {
         // Checking the folder for edits is the reload test's business; the others skip the work.
         configuration.promptReloadMillis = 0
         configure(&configuration)
-        var logger = Logger(label: "atende-test")
-        logger.logLevel = .critical
+        var logger = given ?? Logger(label: "atende-test")
+        if given == nil { logger.logLevel = .critical }
         let agents = configuration.promptsDirectory == Repository.prompts ? try await Repository.agents() : nil
         let gateway = try await Gateway.build(configuration: configuration, logger: logger, responder: responder, time: time, agents: agents)
         let server = try await BackgroundServer.start { onRunning in gateway.application(onListening: onRunning) }

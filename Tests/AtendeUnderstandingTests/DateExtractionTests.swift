@@ -120,6 +120,19 @@ struct DateExtractionTests {
         Self.check(Case("at 5pm", "2026-11-20T17:00:00.000+00:00", .hour), language: .en, zone: utc, reference: reference)
     }
 
+    /// Counts no one uses for dates are not read as dates: the instants would not fit in an Int64
+    /// of milliseconds, and loops over them would never end.
+    @Test(arguments: ["quero marcar nos próximos 999999999 anos", "últimos 292277050 anos", "next 999999999 years", "999999999 fridays from now"])
+    func hugeCountsAreNoDates(_ text: String) {
+        for entity in DateExtractor().extract(from: text, reference: Self.reference, timeZone: Self.saoPaulo) {
+            switch entity.value {
+            case .instant(let date): #expect(abs(date.timeIntervalSince(Self.reference)) < 10_000 * 366 * 86_400, "\(text)")
+            case .interval(let from, let to):
+                for end in [from, to].compactMap({ $0 }) { #expect(abs(end.timeIntervalSince(Self.reference)) < 10_000 * 366 * 86_400, "\(text)") }
+            }
+        }
+    }
+
     static let negatives = [
         "tenho 2 filhos", "pedido 12345", "custa 50 reais", "2 pizzas", "R$ 15,00", "meu número é (11) 98765-4321",
         "11 98765-4321", "boa tarde", "bom dia, tudo bem?", "quero 3 unidades", "obrigado!", "I have 2 kids", "good morning",

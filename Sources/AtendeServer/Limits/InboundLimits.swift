@@ -18,17 +18,17 @@ struct InboundLimits: Sendable {
 
 /// Webhook requests of each channel being handled at once. Over the cap the platform is told to
 /// come back (503 with `Retry-After`), so a flood costs neither memory nor the turns of others.
-final class InFlightLimit: Sendable {
-    let limit: Int
+public final class InFlightLimit: Sendable {
+    public let limit: Int
     private let counts = Mutex<[String: Int]>([:])
 
-    init(limit: Int) {
+    public init(limit: Int) {
         self.limit = limit
     }
 
     /// `false` when `key` already has `limit` requests in flight; otherwise counts one more,
     /// which the caller must `leave`.
-    func enter(_ key: String) -> Bool {
+    public func enter(_ key: String) -> Bool {
         counts.withLock { counts in
             let current = counts[key, default: 0]
             guard current < limit else { return false }
@@ -37,7 +37,7 @@ final class InFlightLimit: Sendable {
         }
     }
 
-    func leave(_ key: String) {
+    public func leave(_ key: String) {
         counts.withLock { counts in
             let remaining = counts[key, default: 1] - 1
             counts[key] = remaining > 0 ? remaining : nil
@@ -47,31 +47,31 @@ final class InFlightLimit: Sendable {
 
 /// At most `limit` events per key in any window of `windowMillis`, remembered per key in this
 /// process. Used for failed verifications per client address and answered turns per conversation.
-final class SlidingWindowLimit: Sendable {
-    let limit: Int
-    let windowMillis: Int64
+public final class SlidingWindowLimit: Sendable {
+    public let limit: Int
+    public let windowMillis: Int64
     /// Keys beyond this are forgotten oldest-first, so a flood of new addresses cannot grow memory.
     let maxKeys: Int
     private let events = Mutex<[String: [Int64]]>([:])
 
-    init(limit: Int, windowMillis: Int64, maxKeys: Int = 10_000) {
+    public init(limit: Int, windowMillis: Int64, maxKeys: Int = 10_000) {
         self.limit = limit
         self.windowMillis = windowMillis
         self.maxKeys = maxKeys
     }
 
     /// When `key` may act again: `nil` if it is under the limit now.
-    func retryAt(_ key: String, now: Int64) -> Int64? {
+    public func retryAt(_ key: String, now: Int64) -> Int64? {
         events.withLock { events in retryAt(events[key] ?? [], now: now) }
     }
 
     /// Records one event of `key` at `now`.
-    func record(_ key: String, now: Int64) {
+    public func record(_ key: String, now: Int64) {
         events.withLock { events in append(key, now: now, to: &events) }
     }
 
     /// Records one event when under the limit: `nil` if admitted, else when to try again.
-    func admit(_ key: String, now: Int64) -> Int64? {
+    public func admit(_ key: String, now: Int64) -> Int64? {
         events.withLock { events in
             if let later = retryAt(events[key] ?? [], now: now) { return later }
             append(key, now: now, to: &events)
