@@ -295,6 +295,35 @@ import Testing
         try await setup.stop()
     }
 
+    /// "#pausar 9223372036854775807m" once put the gateway in a crash loop: now the pause is a
+    /// year at most, and the team reads why in a private note the contact never sees.
+    @Test func aPauseLongerThanAYearIsCutToAYearAndTheTeamIsTold() async throws {
+        let setup = try await Setup.start()
+        let api = setup.api
+        try await setup.send(try Self.agentWrites(id: 9301, "#pausar 9223372036854775807m"))
+        try await eventually("the pause") { try await setup.ownership()?.owner == .paused }
+        let paused = try #require(try await setup.ownership())
+        #expect(paused.until == paused.since.map { $0 + Ownership.maxPauseMillis })
+        try await eventually("the team's note") { api.calls.count == 1 }
+        let note = try #require(api.calls.first)
+        #expect(note.body.value(at: "private") == .bool(true), "only the team reads it")
+        #expect(note.body.value(at: "content")?.scalarText?.contains("365 dias") == true, "\(note.body.encodedString())")
+        try await setup.stop()
+    }
+
+    /// The bot never erases or shows a person's data by chat (whoever writes may not own the
+    /// number): asking for it hands the conversation to the team.
+    @Test func askingToEraseOnesDataHandsOffToAPerson() async throws {
+        let setup = try await Setup.start()
+        let api = setup.api
+        try await setup.send(try Self.incoming(id: 9401, text: "apague meus dados por favor"))
+        try await eventually("notice, status and note") { api.calls.count == 3 }
+        #expect(api.calls.contains { $0.path.hasSuffix("/toggle_status") && $0.body.value(at: "status") == .string("open") })
+        #expect(try await setup.ownership()?.owner == .human)
+        #expect(try await setup.gateway.runtime.store.counts().inboundMessages == 1, "nothing was erased")
+        try await setup.stop()
+    }
+
     @Test func thePausCommandFromTheBusinessSideSilencesTheBotUntilResumed() async throws {
         let setup = try await Setup.start()
         let api = setup.api
