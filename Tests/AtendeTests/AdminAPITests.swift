@@ -54,4 +54,62 @@ import Testing
         #expect(response.body.value(at: "error")?.scalarText?.contains("admin.token") == true)
         try await harness.stop()
     }
+
+    /// A person's data through the admin API: export by phone, erase, and nothing of them left.
+    @Test func exportAndEraseAContactByPhone() async throws {
+        let harness = try await GatewayHarness.start { $0.adminToken = Self.token }
+        do {
+            var ana = ConversationScenarioTests.Contact(harness, chat: 9601)
+            _ = try await ana.say("oi, quero saber o preço da escova")
+            let base = harness.server.baseURL + "/admin/contacts/"
+            #expect(try await Self.call(base + "9601/export", token: nil).status == 401)
+            #expect(try await Self.call(base + "999999999/export", token: Self.token).status == 404)
+            // Telegram contacts are keyed by their user id; the fixture's sender is the chat.
+            let ids = try await harness.gateway.runtime.store.counts().contacts
+            #expect(ids == 1)
+            let export = try await Self.call(base + "1/export", token: Self.token)
+            #expect(export.status == 200)
+            #expect(export.body.encodedString().contains("o preço da escova"))
+            let erase = try await Self.call(base + "1/erase", method: .POST, token: Self.token)
+            #expect(erase.status == 200 && erase.body.value(at: "messages") == .string("2"))
+            let after = try await Self.call(base + "1/export", token: Self.token)
+            #expect(after.status == 200 && !after.body.encodedString().contains("escova"))
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
+
+    /// Dead turns and deliveries are listed and replayed through the API; bad queries are 400.
+    @Test func deadTurnsAndDeliveriesAreListedAndReplayed() async throws {
+        let harness = try await GatewayHarness.start { $0.adminToken = Self.token }
+        do {
+            let base = harness.server.baseURL + "/admin/"
+            let turns = try await Self.call(base + "turns?state=dead", token: Self.token)
+            #expect(turns.status == 200 && turns.body == .array([]))
+            #expect(try await Self.call(base + "turns?state=nope", token: Self.token).status == 400)
+            #expect(try await Self.call(base + "turns?limit=99999999999999999999", token: Self.token).status == 400)
+            #expect(try await Self.call(base + "turns?limit=-1", token: Self.token).status == 400)
+            #expect(try await Self.call(base + "turns/12/replay", method: .POST, token: Self.token).status == 404)
+            #expect(try await Self.call(base + "turns/1e99/replay", method: .POST, token: Self.token).status == 400)
+            #expect(try await Self.call(base + "deliveries?state=pending&limit=5", token: Self.token).status == 200)
+            #expect(try await Self.call(base + "deliveries/3/replay", method: .POST, token: Self.token).status == 404)
+            #expect(try await Self.call(base + "turns", token: nil).status == 401)
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
+
+    @Test func metricsCanRequireAToken() async throws {
+        let harness = try await GatewayHarness.start { $0.metricsToken = "metrics-token-0123456789" }
+        do {
+            #expect(try await Self.call(harness.server.baseURL + "/metrics", token: nil).status == 401)
+            #expect(try await Self.call(harness.server.baseURL + "/metrics", token: "metrics-token-0123456789").status == 200)
+            #expect(try await Self.call(harness.server.baseURL + "/healthz", token: nil).status == 200)
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
 }

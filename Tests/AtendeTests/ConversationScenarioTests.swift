@@ -311,6 +311,23 @@ import Testing
         try await setup.stop()
     }
 
+    /// A signed payload's conversation id is a value in the URL path, never more path: with the
+    /// API token attached, "57/../../platform/api/v1/users?x=" must not reach another endpoint.
+    @Test func aConversationIDCannotChangeThePathTheTokenIsSentTo() async throws {
+        let setup = try await Setup.start()
+        let api = setup.api
+        guard case .object(var message) = JSONValue.decode(try Self.incoming(id: 9501, text: "oi")), case .object(var conversation) = message["conversation"] else {
+            throw FixtureError()
+        }
+        conversation["id"] = .string("57/../../platform/api/v1/users?x=")
+        message["conversation"] = .object(conversation)
+        try await setup.send(JSONValue.object(message).encodedString())
+        try await eventually("the reply") { !api.calls.isEmpty }
+        #expect(api.calls.allSatisfy { !$0.path.contains("/platform/") && $0.path.hasSuffix("/messages") }, "\(api.calls.map(\.path))")
+        #expect(api.calls.first?.path.contains("57%2F..%2F..%2Fplatform") == true, "\(api.calls.map(\.path))")
+        try await setup.stop()
+    }
+
     /// The bot never erases or shows a person's data by chat (whoever writes may not own the
     /// number): asking for it hands the conversation to the team.
     @Test func askingToEraseOnesDataHandsOffToAPerson() async throws {

@@ -59,7 +59,7 @@ import Testing
 
     @Test("book by tapping a button: Friday-morning slots offered, held, booked, confirmed with the .ics link")
     func bookByButton() async throws {
-        let (harness, _) = try await Self.start()
+        let (harness, time) = try await Self.start()
         var ana = Contact(harness, chat: 8101)
         let offer = try await ana.say("oi, queria marcar uma avaliação pra sexta de manhã")
         let buttons = Self.buttons(offer)
@@ -89,6 +89,11 @@ import Testing
         #expect(ics.status == 200 && ics.body.contains("BEGIN:VEVENT") && ics.body.contains("DTSTART:\(ICalendarEvent.utc(starts[1]))"))
         #expect(try await harness.get("/calendar/\(String(repeating: "0", count: 32)).ics").status == 404)
         #expect(try await ana.lastTrace().decision == "scheduling:done")
+        // The link names a person's appointment: it stops working a week after it.
+        time.advance(millis: booking.endsAt + 7 * 86_400_000 - time.nowMillis() - 60_000)
+        #expect(try await harness.get("/calendar/\(booking.token).ics").status == 200)
+        time.advance(millis: 60_001)
+        #expect(try await harness.get("/calendar/\(booking.token).ics").status == 410)
         try await harness.stop()
     }
 
