@@ -95,6 +95,24 @@ public struct Channel: Sendable {
         }
     }
 
+    /// The checks a request's head alone can fail: header and URL secrets, and a signature
+    /// header's presence, prefix and timestamp window. Run before the body is read, so a request
+    /// that fails them costs neither the memory of its body nor a parse. `nil`: read the body.
+    public func rejectionBeforeBody(header: (String) -> String?, pathSecret: String?, now: Date = Date()) -> String? {
+        if unverified { return nil }
+        for check in definition.verification {
+            switch check {
+            case .headerEquals, .pathSecret:
+                if let reason = headOnlyRejection(check, header: header, pathSecret: pathSecret) { return reason }
+            case .hmacSHA256(let hmac):
+                if case .failure(let rejection) = signatureHead(hmac, header: header, now: now) { return rejection.reason }
+            case .bodyEquals:
+                continue
+            }
+        }
+        return nil
+    }
+
     /// Runs every check of the adapter; the first failure rejects the request. Checks on headers,
     /// the URL and signatures run first, on the raw bytes; the body is parsed only for a check that
     /// reads a field of it, and only once those passed, so an unauthenticated request costs no parse.
@@ -103,14 +121,8 @@ public struct Channel: Sendable {
         var delivery: AcceptedDelivery?
         for check in definition.verification {
             switch check {
-            case .headerEquals(let name, let expectedTemplate):
-                guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured to check \(name) against") }
-                guard let presented = request.header(name) else { return .rejected(reason: "missing \(name) header") }
-                guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong \(name) header") }
-            case .pathSecret(let expectedTemplate):
-                guard let expected = expected(expectedTemplate) else { return .rejected(reason: "the channel has no secret configured for its webhook URL") }
-                guard let presented = request.pathSecret else { return .rejected(reason: "the webhook URL lacks the channel's secret segment") }
-                guard ConstantTime.equals(presented, expected) else { return .rejected(reason: "wrong secret in the webhook URL") }
+            case .headerEquals, .pathSecret:
+                if let reason = headOnlyRejection(check, header: request.header, pathSecret: request.pathSecret) { return .rejected(reason: reason) }
             case .hmacSHA256(let hmac):
                 switch verifySignature(hmac, request, now: now) {
                 case .success(let accepted): if let accepted { delivery = accepted }
@@ -145,31 +157,57 @@ public struct Channel: Sendable {
 
     private struct Rejection: Error { var reason: String }
 
-    private func verifySignature(_ hmac: AdapterDefinition.HMACCheck, _ request: WebhookRequest, now: Date) -> Result<AcceptedDelivery?, Rejection> {
-        guard let key = expected(hmac.key) else { return .failure(Rejection(reason: "the channel has no secret configured to check \(hmac.header)")) }
-        guard let header = request.header(hmac.header) else { return .failure(Rejection(reason: "missing \(hmac.header) header")) }
-        guard header.hasPrefix(hmac.prefix) else { return .failure(Rejection(reason: "\(hmac.header) does not start with '\(hmac.prefix)'")) }
-        let presented = header.dropFirst(hmac.prefix.count).lowercased()
-        var signed = request.body
-        var expires = now.addingTimeInterval(Double(hmac.maxAgeSeconds))
-        if let timestampHeader = hmac.timestampHeader {
-            guard let timestampText = request.header(timestampHeader), let timestamp = Int64(timestampText) else {
-                return .failure(Rejection(reason: "missing or malformed \(timestampHeader) header"))
-            }
-            // Integer arithmetic that reports overflow: the header is anyone's, Int64.min included.
-            let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
-            let (age, overflow) = nowSeconds.subtractingReportingOverflow(timestamp)
-            guard !overflow, age.magnitude <= UInt64(hmac.maxAgeSeconds) else {
-                return .failure(Rejection(reason: "\(timestampHeader) is outside the \(hmac.maxAgeSeconds) s window"))
-            }
-            signed = Array("\(timestampText).".utf8) + request.body
-            expires = Date(timeIntervalSince1970: Double(timestamp) + Double(hmac.maxAgeSeconds))
+    /// A header or URL-secret check; `nil` when it passes.
+    private func headOnlyRejection(_ check: AdapterDefinition.VerificationCheck, header: (String) -> String?, pathSecret: String?) -> String? {
+        switch check {
+        case .headerEquals(let name, let expectedTemplate):
+            guard let expected = expected(expectedTemplate) else { return "the channel has no secret configured to check \(name) against" }
+            guard let presented = header(name) else { return "missing \(name) header" }
+            guard ConstantTime.equals(presented, expected) else { return "wrong \(name) header" }
+        case .pathSecret(let expectedTemplate):
+            guard let expected = expected(expectedTemplate) else { return "the channel has no secret configured for its webhook URL" }
+            guard let presented = pathSecret else { return "the webhook URL lacks the channel's secret segment" }
+            guard ConstantTime.equals(presented, expected) else { return "wrong secret in the webhook URL" }
+        case .hmacSHA256, .bodyEquals:
+            break
         }
-        let digest = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Array(key.utf8)))
+        return nil
+    }
+
+    /// What a signature check can tell from the headers: the key, the signature's presence and
+    /// prefix, and the timestamp inside its window. The signed text's prefix (`"{timestamp}."`) and
+    /// until when a delivery can be replayed come with it.
+    private func signatureHead(_ hmac: AdapterDefinition.HMACCheck, header: (String) -> String?, now: Date) -> Result<(key: String, presented: String, signedPrefix: [UInt8], expires: Date), Rejection> {
+        guard let key = expected(hmac.key) else { return .failure(Rejection(reason: "the channel has no secret configured to check \(hmac.header)")) }
+        guard let signature = header(hmac.header) else { return .failure(Rejection(reason: "missing \(hmac.header) header")) }
+        guard signature.hasPrefix(hmac.prefix) else { return .failure(Rejection(reason: "\(hmac.header) does not start with '\(hmac.prefix)'")) }
+        let presented = String(signature.dropFirst(hmac.prefix.count).lowercased())
+        guard let timestampHeader = hmac.timestampHeader else {
+            return .success((key, presented, [], now.addingTimeInterval(Double(hmac.maxAgeSeconds))))
+        }
+        guard let timestampText = header(timestampHeader), let timestamp = Int64(timestampText) else {
+            return .failure(Rejection(reason: "missing or malformed \(timestampHeader) header"))
+        }
+        // Integer arithmetic that reports overflow: the header is anyone's, Int64.min included.
+        let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        let (age, overflow) = nowSeconds.subtractingReportingOverflow(timestamp)
+        guard !overflow, age.magnitude <= UInt64(hmac.maxAgeSeconds) else {
+            return .failure(Rejection(reason: "\(timestampHeader) is outside the \(hmac.maxAgeSeconds) s window"))
+        }
+        return .success((key, presented, Array("\(timestampText).".utf8), Date(timeIntervalSince1970: Double(timestamp) + Double(hmac.maxAgeSeconds))))
+    }
+
+    private func verifySignature(_ hmac: AdapterDefinition.HMACCheck, _ request: WebhookRequest, now: Date) -> Result<AcceptedDelivery?, Rejection> {
+        let head: (key: String, presented: String, signedPrefix: [UInt8], expires: Date)
+        switch signatureHead(hmac, header: request.header, now: now) {
+        case .success(let checked): head = checked
+        case .failure(let rejection): return .failure(rejection)
+        }
+        let digest = HMAC<SHA256>.authenticationCode(for: head.signedPrefix + request.body, using: SymmetricKey(data: Array(head.key.utf8)))
         let hex = digest.map { String(format: "%02x", $0) }.joined()
-        guard ConstantTime.equals(String(presented), hex) else { return .failure(Rejection(reason: "\(hmac.header) does not match the body")) }
+        guard ConstantTime.equals(head.presented, hex) else { return .failure(Rejection(reason: "\(hmac.header) does not match the body")) }
         guard let deliveryHeader = hmac.deliveryHeader, let deliveryID = request.header(deliveryHeader), !deliveryID.isEmpty else { return .success(nil) }
-        return .success(AcceptedDelivery(id: deliveryID, expires: expires))
+        return .success(AcceptedDelivery(id: deliveryID, expires: head.expires))
     }
 
     private func expected(_ template: StringTemplate) -> String? {

@@ -152,7 +152,7 @@ public final class OpenAICompatibleModel: LanguageModel {
             let detail = json.flatMap(ChatCompletionsWire.errorMessage).map { String(Redaction.maskingDigitRuns($0).prefix(300)) } ?? excerpt(bytes)
             let said = detail.isEmpty ? "" : ": \(detail)"
             // Seconds only; an HTTP-date falls back to the usual backoff.
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Int(max(0, min($0, 3600)) * 1000) }
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).flatMap { $0.isFinite ? Int(max(0, min($0, 3600)) * 1000) : nil }
             switch status {
             case 429:
                 return .failed(LanguageModelError(.rateLimited, "\(settings.displayURL) is rate limiting us (HTTP 429)\(said)"), retryable: true, retryAfterMillis: retryAfter)

@@ -25,6 +25,15 @@ import Testing
         #expect(JSONValue.parse(Array(text.utf8)) == nil)
     }
 
+    /// Numbers beyond Int64 and Double are read without a trap, and what reads them as text gets something sane.
+    @Test(arguments: ["1e400", "-1e400", "99999999999999999999999999", "-9223372036854775809", "1e-400", "123456789012345678901234567890.5"])
+    func hugeNumbersParseWithoutATrap(text: String) throws {
+        let value = try #require(JSONValue.parse(Array(text.utf8)))
+        let scalar = try #require(value.scalarText)
+        #expect(!scalar.isEmpty)
+        #expect(Int64(scalar) == nil || text.contains("e-"), "\(text) read as a whole Int64: \(scalar)")
+    }
+
     @Test func refusesDeepNesting() {
         let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
         #expect(JSONValue.parse(Array(deep.utf8)) == nil)

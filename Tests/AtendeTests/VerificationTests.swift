@@ -157,4 +157,36 @@ import Testing
     @Test func aDefinitionWithoutChecksIsALoadError() throws {
         #expect(throws: FileProblem.self) { try Self.channel("  []", settings: [:]) }
     }
+
+    /// Header, URL and timestamp checks run on the head alone, before the body is read: an
+    /// unauthenticated request costs neither its body's memory nor a parse.
+    @Test func theHeadIsCheckedBeforeTheBodyIsRead() throws {
+        let telegram = try Self.channel("  - { header: \"X-Secret\", equals: \"{{settings.secret}}\" }", settings: ["secret": "s3cret"])
+        #expect(telegram.rejectionBeforeBody(header: { _ in nil }, pathSecret: nil) == "missing X-Secret header")
+        #expect(telegram.rejectionBeforeBody(header: { $0 == "X-Secret" ? "wrong" : nil }, pathSecret: nil) == "wrong X-Secret header")
+        #expect(telegram.rejectionBeforeBody(header: { $0 == "X-Secret" ? "s3cret" : nil }, pathSecret: nil) == nil)
+
+        let chatwoot = try Self.channel(
+            """
+              - header: "X-Chatwoot-Signature"
+                hmac_sha256: "{{settings.secret}}"
+                prefix: "sha256="
+                timestamp_header: "X-Chatwoot-Timestamp"
+            """,
+            settings: ["secret": "bot-secret"]
+        )
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let fresh: [String: String] = ["X-Chatwoot-Signature": "sha256=00", "X-Chatwoot-Timestamp": "1800000000"]
+        #expect(chatwoot.rejectionBeforeBody(header: { fresh[$0] }, pathSecret: nil, now: now) == nil, "the signature itself needs the body")
+        let stale: [String: String] = ["X-Chatwoot-Signature": "sha256=00", "X-Chatwoot-Timestamp": "-9223372036854775808"]
+        #expect(chatwoot.rejectionBeforeBody(header: { stale[$0] }, pathSecret: nil, now: now)?.contains("window") == true)
+        #expect(chatwoot.rejectionBeforeBody(header: { _ in nil }, pathSecret: nil, now: now) == "missing X-Chatwoot-Signature header")
+
+        // A body field (UazAPI's token) can only be checked with the body; the URL secret before it.
+        let uazapi = try Self.channel(
+            "  - { path_secret: \"{{settings.secret}}\" }\n  - { body: \"token\", equals: \"{{settings.token}}\" }", settings: ["secret": "url-secret", "token": "t"]
+        )
+        #expect(uazapi.rejectionBeforeBody(header: { _ in nil }, pathSecret: "wrong") == "wrong secret in the webhook URL")
+        #expect(uazapi.rejectionBeforeBody(header: { _ in nil }, pathSecret: "url-secret") == nil)
+    }
 }

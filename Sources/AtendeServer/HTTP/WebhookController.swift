@@ -53,6 +53,10 @@ struct WebhookController {
             return .json(.serviceUnavailable, ["error": "busy; try again shortly"], retryAfterMillis: 1000)
         }
         defer { limits.inFlight.leave(channelID) }
+        let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
+        if let reason = channel.rejectionBeforeBody(header: header, pathSecret: context.parameters.get("secret")) {
+            return refuse(channelID: channelID, client: client, reason: reason, now: now)
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: runtime.configuration.maxBodyBytes)
@@ -66,11 +70,7 @@ struct WebhookController {
             return .json(.badRequest, ["error": "the request body did not arrive whole"])
         }
         let bytes = Array(body.readableBytesView)
-        let verification = channel.verify(Channel.WebhookRequest(
-            header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } },
-            body: bytes,
-            pathSecret: context.parameters.get("secret")
-        ))
+        let verification = channel.verify(Channel.WebhookRequest(header: header, body: bytes, pathSecret: context.parameters.get("secret")))
         let verifiedPayload: JSONValue?
         let delivery: AtendeAdapters.Channel.AcceptedDelivery?
         switch verification {
@@ -82,11 +82,7 @@ struct WebhookController {
             runtime.logger.info("webhook delivery already stored", metadata: ["channel": "\(channelID)", "delivery": "\(Redaction.identifier(delivery))"])
             return .json(.ok, ["ok": "duplicate"])
         case .rejected(let reason):
-            limits.failedVerifications.record(client, now: now)
-            runtime.metrics.webhook(channel: channelID, outcome: "unauthorized")
-            // The reason stays in the log: telling the caller which check failed helps only an attacker.
-            runtime.logger.warning("webhook refused: not verified", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
-            return .json(.unauthorized, ["error": "not verified"])
+            return refuse(channelID: channelID, client: client, reason: reason, now: now)
         }
         guard let payload = verifiedPayload ?? JSONValue.parse(bytes) else {
             runtime.metrics.webhook(channel: channelID, outcome: "malformed")
@@ -132,6 +128,15 @@ struct WebhookController {
             if answered > 0 { wakeTurnWorkers(count: answered) }
             return .json(.ok, ["ok": stored > 0 ? "stored" : "duplicate"])
         }
+    }
+
+    /// 401 for a request that failed verification, counted against its client address. The reason
+    /// stays in the log: telling the caller which check failed helps only an attacker.
+    private func refuse(channelID: String, client: String, reason: String, now: Int64) -> Response {
+        runtime.inboundLimits.failedVerifications.record(client, now: now)
+        runtime.metrics.webhook(channel: channelID, outcome: "unauthorized")
+        runtime.logger.warning("webhook refused: not verified", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
+        return .json(.unauthorized, ["error": "not verified"])
     }
 
     private func wakeTurnWorkers(count: Int) {
