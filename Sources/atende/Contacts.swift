@@ -23,12 +23,8 @@ struct Contacts: AsyncParsableCommand {
         var contact: String
 
         func run() async throws {
-            let configuration = try options.load()
-            let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: .init(label: "atende"))
-            let document = try await opened.withRunning { [contact] store in
-                let ids = try await store.contactIDs(matching: contact)
-                guard !ids.isEmpty else { throw CommandFailure(message: "no contact matches \(contact)") }
-                return try await store.exportContacts(ids, now: SystemTime().nowMillis())
+            let document = try await Contacts.withContacts(contact, options: options) { store, ids, _ in
+                try await store.exportContacts(ids, now: SystemTime().nowMillis())
             }
             print(document.encodedString())
         }
@@ -45,18 +41,29 @@ struct Contacts: AsyncParsableCommand {
         var contact: String
 
         func run() async throws {
-            let configuration = try options.load()
-            let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: .init(label: "atende"))
-            let syncCalendar = configuration.caldav.url != nil && configuration.caldav.writeBookings
-            let (ids, erased) = try await opened.withRunning { [contact] store in
-                let ids = try await store.contactIDs(matching: contact)
-                guard !ids.isEmpty else { throw CommandFailure(message: "no contact matches \(contact)") }
+            let (ids, erased) = try await Contacts.withContacts(contact, options: options) { store, ids, configuration in
+                let syncCalendar = configuration.caldav.url != nil && configuration.caldav.writeBookings
                 return (ids, try await store.eraseContacts(ids, syncCalendar: syncCalendar, now: SystemTime().nowMillis()))
             }
             print(
                 "erased contact \(ids.map(String.init).joined(separator: ", ")): \(erased.messages) messages, \(erased.traces) traces, "
                     + "\(erased.outboxEntries) outbox entries; \(erased.bookingsCancelled) future bookings cancelled, \(erased.bookingsAnonymized) past bookings anonymized"
             )
+        }
+    }
+
+    /// Runs `body` with the store and the contacts `key` names; fails when it names none.
+    static func withContacts<Result: Sendable>(
+        _ key: String, options: ConfigurationOptions,
+        _ body: @escaping @Sendable (SQLGatewayStore, [Int64], GatewayConfiguration) async throws -> Result
+    ) async throws -> Result {
+        let configuration = try options.load()
+        let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: .init(label: "atende"))
+        return try await opened.withRunning { store in
+            try await store.migrate()
+            let ids = try await store.contactIDs(matching: key)
+            guard !ids.isEmpty else { throw CommandFailure(message: "no contact matches \(key)") }
+            return try await body(store, ids, configuration)
         }
     }
 }

@@ -31,6 +31,7 @@ struct Turns: AsyncParsableCommand {
             let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: .init(label: "atende"))
             let states = dead ? ["dead"] : ["running", "queued"]
             let records = try await opened.withRunning { [limit] store in
+                try await store.migrate()
                 var all: [TurnJobRecord] = []
                 for state in states { all += try await store.turnJobs(state: state, limit: limit) }
                 return all
@@ -54,7 +55,10 @@ struct Turns: AsyncParsableCommand {
         func run() async throws {
             let configuration = try options.load()
             let opened = try await OpenedStore.open(url: configuration.databaseURL, logger: .init(label: "atende"))
-            let replayed = try await opened.withRunning { [id] in try await $0.replayTurn(id: id, now: SystemTime().nowMillis()) }
+            let replayed = try await opened.withRunning { [id] store in
+                try await store.migrate()
+                return try await store.replayTurn(id: id, now: SystemTime().nowMillis())
+            }
             guard replayed else { throw CommandFailure(message: "no dead turn with id \(id)") }
             print("turn \(id) queued again")
         }

@@ -142,12 +142,21 @@ extension AdminController {
     }
 
     @Sendable func replayTurn(_ request: Request, context: AtendeRequestContext) async throws -> Response {
+        try await replay(request, context, "turn", signal: runtime.turnSignal) { try await runtime.store.replayTurn(id: $0, now: $1) }
+    }
+
+    @Sendable func replayDelivery(_ request: Request, context: AtendeRequestContext) async throws -> Response {
+        try await replay(request, context, "delivery", signal: runtime.deliverySignal) { try await runtime.store.replayDelivery(id: $0, now: $1) }
+    }
+
+    /// `POST /admin/{turns|deliveries}/{id}/replay`: queues a dead one again and wakes its workers.
+    private func replay(
+        _ request: Request, _ context: AtendeRequestContext, _ what: String, signal: WorkSignal, _ queue: (Int64, Int64) async throws -> Bool
+    ) async throws -> Response {
         if let refusal = refusal(request) { return refusal }
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { return .json(.badRequest, ["error": "the turn id is a whole number"]) }
-        guard try await runtime.store.replayTurn(id: id, now: runtime.time.nowMillis()) else {
-            return .json(.notFound, ["error": "no dead turn \(id)"])
-        }
-        runtime.turnSignal.notify(count: 1)
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { return .json(.badRequest, ["error": "the \(what) id is a whole number"]) }
+        guard try await queue(id, runtime.time.nowMillis()) else { return .json(.notFound, ["error": "no dead \(what) \(id)"]) }
+        signal.notify(count: 1)
         return .json(.ok, ["ok": "queued"])
     }
 
@@ -161,15 +170,6 @@ extension AdminController {
         })
     }
 
-    @Sendable func replayDelivery(_ request: Request, context: AtendeRequestContext) async throws -> Response {
-        if let refusal = refusal(request) { return refusal }
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { return .json(.badRequest, ["error": "the delivery id is a whole number"]) }
-        guard try await runtime.store.replayDelivery(id: id, now: runtime.time.nowMillis()) else {
-            return .json(.notFound, ["error": "no dead delivery \(id)"])
-        }
-        runtime.deliverySignal.notify(count: 1)
-        return .json(.ok, ["ok": "queued"])
-    }
 }
 
 /// `?state=…&limit=…` of the admin lists: a known state, and a limit from 1 to 1000 (default 100).
