@@ -1,3 +1,5 @@
+import Foundation
+
 /// One authenticated event to store, with the trace id that follows it to delivery.
 public struct IngestItem: Sendable {
     public var channelID: String
@@ -250,9 +252,51 @@ public protocol PersonalDataStore: Sendable {
     /// traces before `tracesBefore`, and finished jobs before the earlier of the two (`nil`: keep).
     func deleteExpired(messagesBefore: Int64?, tracesBefore: Int64?) async throws -> RetentionResult
     /// Claims the daily retention job (queuing it when there is none); `nil` when it is not due.
-    func claimRetention(worker: String, now: Int64, leaseMillis: Int64) async throws -> Int64?
-    /// Marks the retention job done and queues the next run at `nextRunAt`.
-    func finishRetention(jobID: Int64, error: String?, nextRunAt: Int64, now: Int64) async throws
+    func claimRetention(worker: String, now: Int64, leaseMillis: Int64) async throws -> RetentionClaim?
+    /// Marks the retention job done and queues the next run at `nextRunAt`; nothing if the lease was lost.
+    func finishRetention(_ claim: RetentionClaim, error: String?, nextRunAt: Int64, now: Int64) async throws
+}
+
+/// The daily retention job, claimed by one worker.
+public struct RetentionClaim: Sendable, Hashable {
+    public var jobID: Int64
+    public var leaseToken: String
+
+    public init(jobID: Int64, leaseToken: String) {
+        self.jobID = jobID
+        self.leaseToken = leaseToken
+    }
+}
+
+/// How `atende contacts` and the admin API name a person: `id:42` or a short number (a contact
+/// id), `CHANNEL:ID` (a platform's id of the contact on that channel, such as a Telegram user id),
+/// or a phone number in any common form (matched in E.164 on every channel).
+public enum ContactLookup: Sendable, Hashable {
+    case id(Int64)
+    case phone(String)
+    case platform(channel: String, id: String)
+
+    public init?(_ key: String) {
+        let trimmed = key.trimmingCharacters(in: .whitespaces)
+        if let colon = trimmed.firstIndex(of: ":") {
+            let prefix = String(trimmed[..<colon])
+            let rest = String(trimmed[trimmed.index(after: colon)...])
+            guard !prefix.isEmpty, !rest.isEmpty, prefix.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" }) else { return nil }
+            if prefix == "id" {
+                guard let id = Int64(rest) else { return nil }
+                self = .id(id)
+            } else {
+                self = .platform(channel: prefix, id: rest)
+            }
+            return
+        }
+        if trimmed.count <= 7, let id = Int64(trimmed) {
+            self = .id(id)
+            return
+        }
+        guard let phone = PlatformPhone.e164(trimmed) else { return nil }
+        self = .phone(phone)
+    }
 }
 
 /// Counts for readiness, metrics and tests.
@@ -308,6 +352,9 @@ public protocol GatewayStore: Sendable {
     func completeTurn(_ claim: ClaimedTurn, result: TurnResult, now: Int64, leasing: DeliveryLease?) async throws -> CompletedTurn?
     /// Gives a claimed turn back, to run again at `retryAt`.
     func releaseTurn(_ claim: ClaimedTurn, retryAt: Int64, error: String) async throws
+    /// Extends a running turn's lease to `until`, while its worker is still answering (a slow
+    /// model); `false` if the lease was already lost.
+    func renewTurnLease(_ claim: ClaimedTurn, until: Int64) async throws -> Bool
     /// Parks a turn that keeps failing: the job becomes `dead` with `reason`, its messages stay
     /// stored but leave the queue (marked handled, so the conversation's next message is answered),
     /// and the conversation is freed. `false` if the lease was lost to another worker.

@@ -211,6 +211,13 @@ enum Migrations {
                 ]
             }
         },
+        Migration(version: 7, name: "retention: one open retention job, outbox rows by message") { _ in
+            [
+                // Deleting a message checks the outbox rows that point at it: without this, a scan each.
+                "CREATE INDEX outbox_message ON outbox (message_id) WHERE message_id IS NOT NULL",
+                "CREATE UNIQUE INDEX jobs_one_retention ON jobs (tenant_id) WHERE kind = 'retention' AND state IN ('queued', 'running')",
+            ]
+        },
     ]
 
     /// Applies what is missing. PostgreSQL takes an advisory lock so replicas starting together

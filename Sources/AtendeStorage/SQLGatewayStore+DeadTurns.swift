@@ -1,8 +1,21 @@
 import AtendeCore
 
 /// Turns that keep failing leave the queue as `dead` jobs, with their reason and the messages
-/// they were answering, until an admin replays them. Rare, so plain statements on both engines.
+/// they were answering, until an admin replays them; a slow turn keeps its lease meanwhile.
+/// Rare, so plain statements on both engines.
 extension SQLGatewayStore {
+    public func renewTurnLease(_ claim: ClaimedTurn, until: Int64) async throws -> Bool {
+        try await database.transaction(durable: false) { session in
+            let renewed = try await session.query(
+                "UPDATE conversations SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 RETURNING id",
+                [.int(until), .int(claim.turn.conversation.id), .text(claim.leaseToken)]
+            )
+            guard !renewed.isEmpty else { return false }
+            _ = try await session.query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3", [.int(until), .int(claim.jobID), .text(claim.leaseToken)])
+            return true
+        }
+    }
+
     public func parkTurn(_ claim: ClaimedTurn, reason: String, now: Int64) async throws -> Bool {
         let messageIDs = claim.turn.messages.map(\.id)
         let payload = JSONValue.object(["messages": .array(messageIDs.map { .int($0) })]).encodedString()
@@ -26,6 +39,16 @@ extension SQLGatewayStore {
                     [.int(now), .int(claim.turn.conversation.id)] + messageIDs.map(SQLValue.int)
                 )
             }
+            // The turn took at most `turnMessageLimit` messages; the rest get a turn of their own.
+            _ = try await session.query(
+                """
+                INSERT INTO jobs (tenant_id, kind, conversation_id, state, run_at, created_at)
+                SELECT $1, 'turn', $2, 'queued', $3, $3
+                WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = $2 AND direction = 'in' AND handled_at IS NULL)
+                ON CONFLICT (conversation_id) WHERE kind = 'turn' AND state = 'queued' DO NOTHING
+                """,
+                [.text(tenantID), .int(claim.turn.conversation.id), .int(now)]
+            )
             return true
         }
     }

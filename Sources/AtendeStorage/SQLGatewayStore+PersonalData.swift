@@ -5,20 +5,22 @@ import Foundation
 /// on both engines; nothing here is on a message's path, so plain statements suffice.
 extension SQLGatewayStore: PersonalDataStore {
     public func contactIDs(matching key: String) async throws -> [Int64] {
-        let trimmed = key.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else { return [] }
-        // Short numbers are contact ids; longer ones are platform ids or phone numbers.
-        let id = trimmed.count <= 7 ? Int64(trimmed) ?? -1 : -1
-        let phone = PlatformPhone.e164(trimmed) ?? trimmed
+        guard let lookup = ContactLookup(key) else { return [] }
+        let sql: String
+        let binds: [SQLValue]
+        switch lookup {
+        case .id(let id):
+            sql = "SELECT id FROM contacts WHERE tenant_id = $1 AND id = $2"
+            binds = [.text(tenantID), .int(id)]
+        case .phone(let phone):
+            sql = "SELECT id FROM contacts WHERE tenant_id = $1 AND (platform_id = $2 OR alternate_id = $2) ORDER BY id"
+            binds = [.text(tenantID), .text(phone)]
+        case .platform(let channel, let platformID):
+            sql = "SELECT id FROM contacts WHERE tenant_id = $1 AND channel_id = $2 AND (platform_id = $3 OR alternate_id = $3) ORDER BY id"
+            binds = [.text(tenantID), .text(channel), .text(platformID)]
+        }
         return try await database.transaction(durable: false) { session in
-            try await session.query(
-                """
-                SELECT id FROM contacts
-                WHERE tenant_id = $1 AND (id = $2 OR platform_id IN ($3, $4) OR alternate_id IN ($3, $4))
-                ORDER BY id
-                """,
-                [.text(tenantID), .int(id), .text(trimmed), .text(phone)]
-            ).compactMap { $0.int(0) }
+            try await session.query(sql, binds).compactMap { $0.int(0) }
         }
     }
 
@@ -101,18 +103,11 @@ extension SQLGatewayStore: PersonalDataStore {
                 """
                 UPDATE bookings SET status = 'cancelled', hold_until = NULL, updated_at = \(nowParameter)
                 WHERE conversation_id IN (\(conversationsOf)) AND status IN ('held', 'confirmed') AND ends_at > \(nowParameter)
-                RETURNING id, conversation_id
+                RETURNING id
                 """,
                 binds + [.int(now)]
             )
-            // Jobs go first: a pending calendar write of a cancelled booking is replaced below.
             _ = try await count("DELETE FROM jobs WHERE conversation_id IN (\(conversationsOf)) RETURNING id")
-            if syncCalendar {
-                for row in cancelled {
-                    guard let bookingID = row.int(0), let conversationID = row.int(1) else { continue }
-                    try await self.queueJob("calendar_sync", conversationID: conversationID, bookingID: bookingID, startsAt: nil, runAt: now, session: session, now: now)
-                }
-            }
             let anonymized = try await count(
                 """
                 UPDATE bookings SET contact_name = NULL, email = NULL, token = 'erased-' || CAST(id AS TEXT), updated_at = \(nowParameter)
@@ -120,6 +115,14 @@ extension SQLGatewayStore: PersonalDataStore {
                 """,
                 [.int(now)]
             )
+            if syncCalendar {
+                // Every booking's event is written again: a cancelled one is removed, the others
+                // lose the person's name; a pending write deleted with the jobs above is redone.
+                for row in try await session.query("SELECT id, conversation_id FROM bookings WHERE conversation_id IN (\(conversationsOf)) ORDER BY id", binds) {
+                    guard let bookingID = row.int(0), let conversationID = row.int(1) else { continue }
+                    try await self.queueJob("calendar_sync", conversationID: conversationID, bookingID: bookingID, startsAt: nil, runAt: now, session: session, now: now)
+                }
+            }
             let outbox = try await count("DELETE FROM outbox WHERE conversation_id IN (\(conversationsOf)) RETURNING id")
             let traces = try await count("DELETE FROM reply_traces WHERE conversation_id IN (\(conversationsOf)) RETURNING id")
             let messages = try await count("DELETE FROM messages WHERE conversation_id IN (\(conversationsOf)) RETURNING id")
@@ -148,46 +151,71 @@ extension SQLGatewayStore: PersonalDataStore {
     }
 
     public func deleteExpired(messagesBefore: Int64?, tracesBefore: Int64?) async throws -> RetentionResult {
-        try await database.transaction(durable: false) { session in
-            var result = RetentionResult(messages: 0, traces: 0, outboxEntries: 0, jobs: 0)
-            if let cutoff = messagesBefore {
-                result.outboxEntries = try await session.query(
-                    "DELETE FROM outbox WHERE tenant_id = $1 AND created_at < $2 AND state IN ('sent', 'dead') RETURNING id", [.text(tenantID), .int(cutoff)]
-                ).count
-                // Unanswered messages and ones a waiting reply points at are kept until they are done.
-                result.messages = try await session.query(
-                    """
-                    DELETE FROM messages
-                    WHERE tenant_id = $1 AND received_at < $2 AND (direction = 'out' OR handled_at IS NOT NULL)
-                      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id)
-                    RETURNING id
-                    """,
-                    [.text(tenantID), .int(cutoff)]
-                ).count
+        var result = RetentionResult(messages: 0, traces: 0, outboxEntries: 0, jobs: 0)
+        let tenant = SQLValue.text(tenantID)
+        if let cutoff = messagesBefore {
+            result.outboxEntries = try await deleteInBatches(
+                "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE tenant_id = $1 AND created_at < $2 AND state IN ('sent', 'dead') LIMIT \(Self.retentionBatch))",
+                [tenant, .int(cutoff)]
+            )
+            // Unanswered messages and ones a waiting reply points at are kept until they are done.
+            result.messages = try await deleteInBatches(
+                """
+                DELETE FROM messages WHERE id IN (
+                  SELECT id FROM messages m
+                  WHERE m.tenant_id = $1 AND m.received_at < $2 AND (m.direction = 'out' OR m.handled_at IS NOT NULL)
+                    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
+                  LIMIT \(Self.retentionBatch))
+                """,
+                [tenant, .int(cutoff)]
+            )
+            // What the bot remembers of a conversation (the last question and answer) goes with its messages.
+            _ = try await database.transaction(durable: false) { session in
+                try await session.query(
+                    "UPDATE conversations SET memory = NULL WHERE tenant_id = $1 AND updated_at < $2 AND memory IS NOT NULL", [tenant, .int(cutoff)]
+                )
             }
-            if let cutoff = tracesBefore {
-                result.traces = try await session.query(
-                    "DELETE FROM reply_traces WHERE tenant_id = $1 AND created_at < $2 RETURNING id", [.text(tenantID), .int(cutoff)]
-                ).count
+        }
+        if let cutoff = tracesBefore {
+            result.traces = try await deleteInBatches(
+                "DELETE FROM reply_traces WHERE id IN (SELECT id FROM reply_traces WHERE tenant_id = $1 AND created_at < $2 LIMIT \(Self.retentionBatch))",
+                [tenant, .int(cutoff)]
+            )
+        }
+        if let cutoff = [messagesBefore, tracesBefore].compactMap({ $0 }).min() {
+            // Finished jobs carry errors and payloads about conversations; dead ones wait for an admin.
+            result.jobs = try await deleteInBatches(
+                "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE tenant_id = $1 AND state = 'done' AND finished_at < $2 LIMIT \(Self.retentionBatch))",
+                [tenant, .int(cutoff)]
+            )
+        }
+        return result
+    }
+
+    /// Rows a retention statement deletes per transaction: short transactions, so webhooks are
+    /// stored in between (SQLite has one writer) however much a first run finds.
+    static let retentionBatch = 1000
+
+    /// Runs `sql` (a `DELETE … WHERE id IN (SELECT … LIMIT batch)`) until it deletes nothing more.
+    private func deleteInBatches(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try await database.transaction(durable: false) { session in
+                try await session.query(sql + " RETURNING id", binds).count
             }
-            if let cutoff = [messagesBefore, tracesBefore].compactMap({ $0 }).min() {
-                // Finished jobs carry errors and payloads about conversations; dead ones wait for an admin.
-                result.jobs = try await session.query(
-                    "DELETE FROM jobs WHERE tenant_id = $1 AND state = 'done' AND finished_at < $2 RETURNING id", [.text(tenantID), .int(cutoff)]
-                ).count
-            }
-            return result
+            total += deleted
+            if deleted < Self.retentionBatch { return total }
         }
     }
 
-    public func claimRetention(worker: String, now: Int64, leaseMillis: Int64) async throws -> Int64? {
+    public func claimRetention(worker: String, now: Int64, leaseMillis: Int64) async throws -> RetentionClaim? {
         let token = "\(worker)/\(UUID().uuidString)"
         return try await database.transaction(durable: false) { session in
+            // One retention job is open at a time (a partial unique index): replicas racing here insert one.
             _ = try await session.query(
                 """
-                INSERT INTO jobs (tenant_id, kind, state, run_at, created_at)
-                SELECT $1, 'retention', 'queued', $2, $2
-                WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE tenant_id = $1 AND kind = 'retention' AND state IN ('queued', 'running'))
+                INSERT INTO jobs (tenant_id, kind, state, run_at, created_at) VALUES ($1, 'retention', 'queued', $2, $2)
+                ON CONFLICT (tenant_id) WHERE kind = 'retention' AND state IN ('queued', 'running') DO NOTHING
                 """,
                 [.text(tenantID), .int(now)]
             )
@@ -202,16 +230,21 @@ extension SQLGatewayStore: PersonalDataStore {
                 RETURNING id
                 """,
                 [.text(tenantID), .text(token), .int(now + leaseMillis), .int(now)]
-            ).first?.int(0)
+            ).first?.int(0).map { RetentionClaim(jobID: $0, leaseToken: token) }
         }
     }
 
-    public func finishRetention(jobID: Int64, error: String?, nextRunAt: Int64, now: Int64) async throws {
+    public func finishRetention(_ claim: RetentionClaim, error: String?, nextRunAt: Int64, now: Int64) async throws {
         try await database.transaction(durable: false) { session in
-            _ = try await session.query(
-                "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, finished_at = $1, last_error = $2 WHERE id = $3",
-                [.int(now), .optional(error), .int(jobID)]
+            // Fenced by the lease: a run that outlived it leaves the next one to whoever took over.
+            let finished = try await session.query(
+                """
+                UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, finished_at = $1, last_error = $2
+                WHERE id = $3 AND lease_owner = $4 RETURNING id
+                """,
+                [.int(now), .optional(error), .int(claim.jobID), .text(claim.leaseToken)]
             )
+            guard !finished.isEmpty else { return }
             _ = try await session.query(
                 "INSERT INTO jobs (tenant_id, kind, state, run_at, created_at) VALUES ($1, 'retention', 'queued', $2, $3)",
                 [.text(tenantID), .int(nextRunAt), .int(now)]

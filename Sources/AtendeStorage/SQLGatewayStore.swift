@@ -7,7 +7,7 @@ public final class SQLGatewayStore: GatewayStore {
     public let database: any SQLDatabase
     let tenantID: String
     /// How many unanswered messages one turn takes at most; the rest go to the next turn.
-    static let turnMessageLimit = 50
+    public static let turnMessageLimit = 50
     /// How many earlier messages a turn sees as history.
     static let historyLimit = 20
 
@@ -562,6 +562,19 @@ public final class SQLGatewayStore: GatewayStore {
     public func releaseAllLeases() async throws {
         try await database.transaction(durable: false) { session in
             _ = try await session.query("UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL", [])
+            // A conversation's queued turn inherits the tries of its running one, which it replaces
+            // below: a turn that takes the process down must not start counting again at each start.
+            _ = try await session.query(
+                """
+                UPDATE jobs SET attempts = (
+                    SELECT MAX(running.attempts) FROM jobs running
+                    WHERE running.conversation_id = jobs.conversation_id AND running.kind = 'turn' AND running.state = 'running')
+                WHERE kind = 'turn' AND state = 'queued' AND attempts < (
+                    SELECT COALESCE(MAX(running.attempts), 0) FROM jobs running
+                    WHERE running.conversation_id = jobs.conversation_id AND running.kind = 'turn' AND running.state = 'running')
+                """,
+                []
+            )
             // A dead worker's turn runs again, unless the conversation already has a queued one.
             _ = try await session.query(
                 """

@@ -40,6 +40,13 @@ import Testing
         #expect(limit.retryAt("client-0", now: Self.t0 + 10_000) == nil)
     }
 
+    @Test func anIPv6ClientIsItsSlash64() {
+        #expect(AtendeRequestContext.clientKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(AtendeRequestContext.clientKey("2001:0db8:0001:0002:bbbb:cccc:dddd:9") == "2001:db8:1:2::/64")
+        #expect(AtendeRequestContext.clientKey("203.0.113.9") == "203.0.113.9")
+        #expect(AtendeRequestContext.clientKey("not:an address") == "not:an address")
+    }
+
     @Test func inFlightCountsPerKeyAndFreesOnLeave() {
         let inFlight = InFlightLimit(limit: 2)
         #expect(inFlight.enter("tg"))

@@ -185,12 +185,17 @@ struct PersonalDataStoreTests {
         try await Self.withStore(backend) { store in
             let job = try #require(try await store.claimRetention(worker: "a", now: Self.t0, leaseMillis: 60_000))
             #expect(try await store.claimRetention(worker: "b", now: Self.t0 + 1, leaseMillis: 60_000) == nil)
-            try await store.finishRetention(jobID: job, error: nil, nextRunAt: Self.t0 + Self.day, now: Self.t0 + 10)
+            try await store.finishRetention(job, error: nil, nextRunAt: Self.t0 + Self.day, now: Self.t0 + 10)
             #expect(try await store.claimRetention(worker: "b", now: Self.t0 + Self.day - 1, leaseMillis: 60_000) == nil)
             let next = try #require(try await store.claimRetention(worker: "b", now: Self.t0 + Self.day, leaseMillis: 60_000))
-            #expect(next != job)
-            // A run whose worker died is taken over once its lease expires.
-            #expect(try await store.claimRetention(worker: "c", now: Self.t0 + Self.day + 60_001, leaseMillis: 60_000) == next)
+            #expect(next.jobID != job.jobID)
+            // A run whose worker died is taken over once its lease expires; the late one finishes nothing.
+            let takenOver = try #require(try await store.claimRetention(worker: "c", now: Self.t0 + Self.day + 60_001, leaseMillis: 60_000))
+            #expect(takenOver.jobID == next.jobID)
+            try await store.finishRetention(next, error: nil, nextRunAt: Self.t0 + 2 * Self.day, now: Self.t0 + Self.day + 60_002)
+            try await store.finishRetention(takenOver, error: nil, nextRunAt: Self.t0 + 2 * Self.day, now: Self.t0 + Self.day + 60_003)
+            #expect(try await store.claimRetention(worker: "d", now: Self.t0 + 2 * Self.day, leaseMillis: 60_000) != nil)
+            #expect(try await store.claimRetention(worker: "e", now: Self.t0 + 2 * Self.day, leaseMillis: 60_000) == nil, "one chain of daily runs")
         }
     }
 
@@ -221,6 +226,59 @@ struct PersonalDataStoreTests {
             #expect(replayed.turn.messages.map(\.text) == ["veneno"])
             #expect(replayed.attempts == 1)
             #expect(try await store.turnJobs(state: "dead", limit: 10).isEmpty)
+        }
+    }
+
+    @Test("a turn that takes the process down keeps counting its tries across starts, also when the contact writes meanwhile", arguments: Conformance.backends)
+    func triesSurviveRestartsWithAQueuedTurn(_ backend: Conformance.Backend) async throws {
+        try await Self.withStore(backend) { store in
+            _ = try await store.ingest([Conformance.inbound("chat-r", "r1", "derruba")], debounceMillis: 0)
+            for round in 0..<3 {
+                #expect(try await store.claimTurn(worker: "w", now: Self.t0 + Int64(round), leaseMillis: 60_000)?.attempts == round + 1)
+                // The contact writes while the turn runs; then the process dies.
+                _ = try await store.ingest([Conformance.inbound("chat-r", "r-\(round)", "??", at: Self.t0 + Int64(round))], debounceMillis: 0)
+                try await store.releaseAllLeases()
+            }
+            #expect(try await store.claimTurn(worker: "w", now: Self.t0 + 10, leaseMillis: 60_000)?.attempts == 4)
+        }
+    }
+
+    @Test("parking a turn leaves the messages beyond its batch queued for a turn of their own", arguments: Conformance.backends)
+    func parkingLeavesTheRestQueued(_ backend: Conformance.Backend) async throws {
+        try await Self.withStore(backend) { store in
+            let items = (0..<(SQLGatewayStore.turnMessageLimit + 5)).map { Conformance.inbound("chat-b", "b\($0)", "mensagem \($0)") }
+            _ = try await store.ingest(items, debounceMillis: 0)
+            let claim = try #require(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: 60_000))
+            #expect(claim.turn.messages.count == SQLGatewayStore.turnMessageLimit)
+            #expect(try await store.parkTurn(claim, reason: "boom", now: Self.t0 + 1))
+            let rest = try #require(try await store.claimTurn(worker: "w", now: Self.t0 + 2, leaseMillis: 60_000))
+            #expect(rest.turn.messages.count == 5)
+        }
+    }
+
+    @Test func aPersonIsNamedByIdPhoneOrChannelAndPlatformIdNeverAmbiguously() {
+        #expect(ContactLookup("12") == .id(12))
+        #expect(ContactLookup("id:12") == .id(12))
+        #expect(ContactLookup("(11) 98888-7777") == .phone("+5511988887777"))
+        #expect(ContactLookup("+55 11 98888-7777") == .phone("+5511988887777"))
+        #expect(ContactLookup("cw:12") == .platform(channel: "cw", id: "12"))
+        #expect(ContactLookup("tg:1234567890") == .platform(channel: "tg", id: "1234567890"))
+        #expect(ContactLookup("id:abc") == nil)
+        #expect(ContactLookup("") == nil)
+        #expect(ContactLookup("not a phone") == nil)
+    }
+
+    @Test("a running turn's lease is renewed by its holder only", arguments: Conformance.backends)
+    func leasesAreRenewedByTheirHolder(_ backend: Conformance.Backend) async throws {
+        try await Self.withStore(backend) { store in
+            _ = try await store.ingest([Conformance.inbound("chat-l", "l1", "pensando")], debounceMillis: 0)
+            let claim = try #require(try await store.claimTurn(worker: "w", now: Self.t0, leaseMillis: 60_000))
+            #expect(try await store.renewTurnLease(claim, until: Self.t0 + 120_000))
+            // Past the first lease, the renewed one still holds: nobody else takes the turn.
+            #expect(try await store.claimTurn(worker: "other", now: Self.t0 + 90_000, leaseMillis: 60_000) == nil)
+            let takeover = try #require(try await store.claimTurn(worker: "other", now: Self.t0 + 120_001, leaseMillis: 60_000))
+            #expect(try await store.renewTurnLease(claim, until: Self.t0 + 500_000) == false, "a lost lease is not renewed")
+            #expect(try await store.completeTurn(takeover, outbox: [], now: Self.t0 + 120_002))
         }
     }
 }

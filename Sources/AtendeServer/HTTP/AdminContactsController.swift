@@ -1,4 +1,5 @@
 import AtendeCore
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,7 +17,7 @@ struct AdminContactsController {
 
     @Sendable func export(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = admin.refusal(request) { return refusal }
-        let key = try context.parameters.require("id")
+        let key = try Self.contactKey(context)
         let ids = try await store.contactIDs(matching: key)
         guard !ids.isEmpty else { return .json(.notFound, ["error": "no contact matches \(key)"]) }
         let document = try await store.exportContacts(ids, now: admin.runtime.time.nowMillis())
@@ -27,7 +28,7 @@ struct AdminContactsController {
 
     @Sendable func erase(_ request: Request, context: AtendeRequestContext) async throws -> Response {
         if let refusal = admin.refusal(request) { return refusal }
-        let key = try context.parameters.require("id")
+        let key = try Self.contactKey(context)
         let ids = try await store.contactIDs(matching: key)
         guard !ids.isEmpty else { return .json(.notFound, ["error": "no contact matches \(key)"]) }
         let configuration = admin.runtime.configuration
@@ -39,5 +40,11 @@ struct AdminContactsController {
             "contacts": "\(erased.contacts)", "messages": "\(erased.messages)", "traces": "\(erased.traces)", "outbox": "\(erased.outboxEntries)",
             "bookings_cancelled": "\(erased.bookingsCancelled)", "bookings_anonymized": "\(erased.bookingsAnonymized)",
         ])
+    }
+
+    /// The `{id}` segment as written: a phone number arrives percent-encoded (`%2B55%20…`).
+    static func contactKey(_ context: AtendeRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        return raw.removingPercentEncoding ?? raw
     }
 }

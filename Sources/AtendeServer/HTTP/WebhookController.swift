@@ -43,9 +43,9 @@ struct WebhookController {
         let limits = runtime.inboundLimits
         let client = context.clientAddress(request, trustedProxies: runtime.configuration.limits.trustedProxies)
         let now = runtime.time.nowMillis()
-        if let retryAt = limits.failedVerifications.retryAt(client, now: now) {
-            runtime.metrics.webhook(channel: channelID, outcome: "client_blocked")
-            return .json(.tooManyRequests, ["error": "too many unverified requests; try again later"], retryAfterMillis: retryAt - now)
+        let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
+        if let reason = channel.rejectionBeforeBody(header: header, pathSecret: context.parameters.get("secret")) {
+            return refuse(channelID: channelID, client: client, reason: reason, now: now)
         }
         guard limits.inFlight.enter(channelID) else {
             runtime.metrics.webhook(channel: channelID, outcome: "busy")
@@ -53,10 +53,6 @@ struct WebhookController {
             return .json(.serviceUnavailable, ["error": "busy; try again shortly"], retryAfterMillis: 1000)
         }
         defer { limits.inFlight.leave(channelID) }
-        let header: (String) -> String? = { name in HTTPField.Name(name).flatMap { request.headers[$0] } }
-        if let reason = channel.rejectionBeforeBody(header: header, pathSecret: context.parameters.get("secret")) {
-            return refuse(channelID: channelID, client: client, reason: reason, now: now)
-        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: runtime.configuration.maxBodyBytes)
@@ -65,6 +61,8 @@ struct WebhookController {
             runtime.logger.warning("webhook refused: body over the limit", metadata: ["channel": "\(channelID)", "limit": "\(runtime.configuration.maxBodyBytes)"])
             return .json(.contentTooLarge, ["error": "request body is larger than \(runtime.configuration.maxBodyBytes) bytes"])
         } catch {
+            // A body that never ends holds a place in flight: it counts against the client like a forgery.
+            limits.failedVerifications.record(client, now: now)
             runtime.metrics.webhook(channel: channelID, outcome: "disconnected")
             runtime.logger.info("webhook abandoned: the client disconnected or was too slow before the body ended", metadata: ["channel": "\(channelID)"])
             return .json(.badRequest, ["error": "the request body did not arrive whole"])
@@ -130,10 +128,18 @@ struct WebhookController {
         }
     }
 
-    /// 401 for a request that failed verification, counted against its client address. The reason
-    /// stays in the log: telling the caller which check failed helps only an attacker.
+    /// 401 for a request that failed verification, counted against its client address; once the
+    /// address is over `limits.failed_verifications_per_minute`, 429 with `Retry-After` (and no
+    /// log line each). A request that passes is never refused for its address: platforms send
+    /// from shared addresses, and someone else's forgeries must not hold up the business's
+    /// webhooks. The reason stays in the log: telling the caller which check failed helps only an attacker.
     private func refuse(channelID: String, client: String, reason: String, now: Int64) -> Response {
-        runtime.inboundLimits.failedVerifications.record(client, now: now)
+        let failures = runtime.inboundLimits.failedVerifications
+        if let retryAt = failures.retryAt(client, now: now) {
+            runtime.metrics.webhook(channel: channelID, outcome: "client_blocked")
+            return .json(.tooManyRequests, ["error": "too many unverified requests; try again later"], retryAfterMillis: retryAt - now)
+        }
+        failures.record(client, now: now)
         runtime.metrics.webhook(channel: channelID, outcome: "unauthorized")
         runtime.logger.warning("webhook refused: not verified", metadata: ["channel": "\(channelID)", "reason": "\(reason)"])
         return .json(.unauthorized, ["error": "not verified"])

@@ -87,9 +87,12 @@ public final class SlidingWindowLimit: Sendable {
 
     private func append(_ key: String, now: Int64, to events: inout [String: [Int64]]) {
         if events[key] == nil, events.count >= maxKeys {
+            // Expired keys go first; if all are recent, the least recent half. Either way the next
+            // maxKeys / 2 new keys cost nothing, so a flood of addresses is not a quadratic cost.
             events = events.filter { $0.value.last.map { $0 > now - windowMillis } ?? false }
-            if events.count >= maxKeys, let stalest = events.min(by: { ($0.value.last ?? 0) < ($1.value.last ?? 0) })?.key {
-                events[stalest] = nil
+            if events.count >= maxKeys {
+                let newest = events.sorted { ($0.value.last ?? 0) > ($1.value.last ?? 0) }.prefix(maxKeys / 2)
+                events = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
             }
         }
         var times = events[key, default: []].filter { $0 > now - windowMillis }

@@ -26,7 +26,7 @@ struct RetentionWorker: Service {
         let retention = runtime.configuration.retention
         let now = runtime.time.nowMillis()
         do {
-            guard let jobID = try await store.claimRetention(worker: "retention", now: now, leaseMillis: 30 * 60_000) else { return }
+            guard let claim = try await store.claimRetention(worker: "retention", now: now, leaseMillis: 30 * 60_000) else { return }
             var failure: String?
             do {
                 let result = try await store.deleteExpired(
@@ -40,7 +40,7 @@ struct RetentionWorker: Service {
                 failure = "\(error)"
                 runtime.logger.error("retention run failed; it runs again tomorrow", metadata: ["error": "\(String(reflecting: error))"])
             }
-            try await store.finishRetention(jobID: jobID, error: failure, nextRunAt: now + Self.dayMillis, now: runtime.time.nowMillis())
+            try await store.finishRetention(claim, error: failure, nextRunAt: now + Self.dayMillis, now: runtime.time.nowMillis())
         } catch {
             runtime.logger.error("cannot claim or finish the retention run", metadata: ["error": "\(String(reflecting: error))"])
         }

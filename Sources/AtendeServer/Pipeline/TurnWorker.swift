@@ -73,6 +73,16 @@ public struct TurnWorker: Service {
                 showTyping(in: channel, turn: turn, logger: logger)
             }
             defer { typing.cancel() }
+            // A slow answer (a model retrying, tool rounds) keeps its lease, so no other worker
+            // takes the turn over while this one is still on it.
+            let leaseMillis = runtime.configuration.leaseMillis
+            let renewal = Task { [runtime] in
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(leaseMillis / 3))
+                    guard try await runtime.store.renewTurnLease(claim, until: runtime.time.nowMillis() + leaseMillis) else { return }
+                }
+            }
+            defer { renewal.cancel() }
             let answer: TurnAnswer
             do {
                 answer = try await runtime.responder.respond(to: turn)
@@ -88,6 +98,8 @@ public struct TurnWorker: Service {
                 result.outbox += handoffDrafts(handoff, channel: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
             }
             if let notice = answer.teamNotice {
+                // Logged too: a business with neither Chatwoot nor a notification chat reads it here.
+                logger.warning("notice for the team", metadata: ["notice": "\(notice)"])
                 result.outbox += teamNoticeDrafts(notice, channel: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
             }
             result.memory = answer.memory
