@@ -149,6 +149,9 @@ public enum TemplateFunction: String, Sendable, Hashable, CaseIterable {
     case digits
     /// The E.164 form of a phone number (`+5511988887777`); nothing for a `@lid` or a group id.
     case phone
+    /// An E.164 number without its plus (`+5511988887777` → `5511988887777`), as APIs that want
+    /// digits first take it (Evolution); nothing for anything else, such as a `…@lid` chat id.
+    case phoneDigits = "phone_digits"
 
     func apply(_ text: String) -> String? {
         switch self {
@@ -157,6 +160,10 @@ public enum TemplateFunction: String, Sendable, Hashable, CaseIterable {
             return digits.isEmpty ? nil : digits
         case .phone:
             return PlatformPhone.e164(text)
+        case .phoneDigits:
+            let digits = text.dropFirst()
+            guard text.first == "+", !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return String(digits)
         }
     }
 }

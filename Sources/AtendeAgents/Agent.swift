@@ -21,7 +21,15 @@ public struct Agent: Sendable {
     /// Overrides of the configured model and temperature for this agent.
     public var model: String?
     public var temperature: Double?
+    /// Who the agent talks to: the business's customers, its team (owner and staff), or both.
+    public var audience: Audience = .all
     public var file: String
+
+    public enum Audience: String, Sendable, CaseIterable {
+        case customers
+        case team
+        case all
+    }
 
     public struct OfflineAnswer: Sendable {
         public var language: Language
@@ -31,7 +39,7 @@ public struct Agent: Sendable {
     }
 
     static let keys: Set<String> = [
-        "id", "name", "emoji", "description", "language", "intents", "offline_answers", "fallback", "tools", "model", "temperature",
+        "id", "name", "emoji", "description", "language", "intents", "offline_answers", "fallback", "tools", "model", "temperature", "audience",
     ]
     /// Placeholders an agent file may use besides the business profile's: filled per reply.
     static let replyVariables: Set<String> = ["contact.name"]
@@ -91,6 +99,12 @@ public struct Agent: Sendable {
             fallback[language] = PromptTemplate.render(try value.string().trimmingCharacters(in: .whitespacesAndNewlines), values)
         }
         guard fallback[language] != nil else { throw fallbackNode.problem("needs a fallback in the agent's language '\(language.rawValue)'") }
+        var audience = Agent.Audience.all
+        if let node = top["audience"] {
+            let name = try node.string()
+            guard let parsed = Agent.Audience(rawValue: name) else { throw node.problem("audience must be customers, team or all") }
+            audience = parsed
+        }
         return Agent(
             id: try top.requiredString("id"),
             name: try top.requiredString("name"),
@@ -104,6 +118,7 @@ public struct Agent: Sendable {
             tools: try top["tools"].map(parseTools) ?? [],
             model: try top.string("model"),
             temperature: try top["temperature"].map(parseTemperature),
+            audience: audience,
             file: path
         )
     }

@@ -1,5 +1,6 @@
 import AtendeCore
 import AtendeScheduling
+import AtendeUnderstanding
 import AtendeYAML
 import Foundation
 
@@ -17,10 +18,16 @@ public struct BusinessProfile: Sendable {
     public var timeZone: String
     /// The bookable calendar (`calendar:`); without it the agenda agent only answers questions.
     public var calendar: BusinessCalendar?
+    /// A map link shown with the address (`maps_url`).
+    public var mapsURL = ""
+    /// How customers can pay (`payments`), each in the languages given.
+    public var payments: [LocalizedText] = []
+    /// The business's own questions and answers (`faq`): each becomes a topic reception answers.
+    public var faq: [FAQEntry] = []
     public var file: String
 
     static let fileName = "negocio.yaml"
-    static let keys: Set<String> = ["name", "description", "address", "hours", "phone", "email", "website", "time_zone", "calendar"]
+    static let keys: Set<String> = ["name", "description", "address", "hours", "phone", "email", "website", "time_zone", "calendar", "maps_url", "payments", "faq"]
 
     /// The placeholders the profile fills, by name (`business.name`, …).
     public var variables: [String: String] {
@@ -52,10 +59,61 @@ public struct BusinessProfile: Sendable {
         }
         let name = try top.requiredString("name").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw try top.required("name").problem("the business needs a name") }
-        return BusinessProfile(
+        var profile = BusinessProfile(
             name: name, description: try field("description"), address: try field("address"), hours: try field("hours"),
             phone: try field("phone"), email: try field("email"), website: try field("website"), timeZone: timeZone,
             calendar: try top["calendar"].map { try BusinessCalendar.parse($0, defaultTimeZone: timeZone) }, file: path
         )
+        profile.mapsURL = try field("maps_url")
+        if !profile.mapsURL.isEmpty, !(profile.mapsURL.hasPrefix("https://") || profile.mapsURL.hasPrefix("http://")) {
+            throw try top.required("maps_url").problem("maps_url must be a link such as https://maps.app.goo.gl/…")
+        }
+        profile.payments = try (top["payments"]?.sequence() ?? []).map(LocalizedText.parse)
+        profile.faq = try (top["faq"]?.sequence() ?? []).map(FAQEntry.parse)
+        return profile
+    }
+}
+
+/// A text an admin writes once (the same in every language) or per language (`{pt: …, en: …}`).
+public struct LocalizedText: Sendable, Hashable {
+    public var byLanguage: [Language: String]
+
+    public init(_ byLanguage: [Language: String]) {
+        self.byLanguage = byLanguage
+    }
+
+    /// The text in `language`, else in Portuguese, else any.
+    public func text(_ language: Language) -> String {
+        byLanguage[language] ?? byLanguage[.pt] ?? byLanguage.values.sorted().first ?? ""
+    }
+
+    static func parse(_ node: YAMLNode) throws -> LocalizedText {
+        if node.isMapping {
+            var texts: [Language: String] = [:]
+            for (key, value) in try node.mappingEntries() {
+                guard let language = Language(rawValue: key) else { throw value.problem("'\(key)' is not a language; use pt or en") }
+                texts[language] = try value.string().trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard texts.values.contains(where: { !$0.isEmpty }) else { throw node.problem("needs a text, such as pt: \"…\"") }
+            return LocalizedText(texts)
+        }
+        let text = try node.string().trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw node.problem("must not be empty") }
+        return LocalizedText([.pt: text, .en: text])
+    }
+}
+
+/// One `faq:` entry of `negocio.yaml`: how customers ask, and the answer.
+public struct FAQEntry: Sendable, Hashable {
+    /// Ways customers ask it; they teach the router a topic of its own.
+    public var questions: [String]
+    public var answer: LocalizedText
+
+    static func parse(_ node: YAMLNode) throws -> FAQEntry {
+        let entry = try node.mapping(allowed: ["questions", "answer"])
+        let questionsNode = try entry.required("questions")
+        let questions = try questionsNode.strings().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        guard !questions.isEmpty else { throw questionsNode.problem("a faq entry needs at least one question, as a customer would write it") }
+        return FAQEntry(questions: questions, answer: try LocalizedText.parse(try entry.required("answer")))
     }
 }

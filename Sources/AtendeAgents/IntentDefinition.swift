@@ -12,8 +12,11 @@ public struct IntentDefinition: Sendable, Equatable {
     /// A message on this topic while another agent is answering is a follow-up to that agent
     /// (vague or out-of-scope messages), not a change of subject.
     public var followUp = false
+    /// Answered from the business profile rather than the agent's canned answers (`facts:` hours,
+    /// location, payments, services or business; a `faq:` entry of negocio.yaml is one too).
+    public var facts: FactKind?
 
-    static let keys: Set<String> = ["id", "keywords", "examples", "description", "follow_up"]
+    static let keys: Set<String> = ["id", "keywords", "examples", "description", "follow_up", "facts"]
 
     /// Reads an `intents:` list; ids must be unique in the list and every intent needs examples.
     static func parseList(_ node: YAMLNode) throws -> [IntentDefinition] {
@@ -34,9 +37,17 @@ public struct IntentDefinition: Sendable, Equatable {
                 throw examplesNode.problem("intent '\(id)' needs at least one example, and no empty ones")
             }
             let keywords = try entry["keywords"]?.strings() ?? []
+            var facts: FactKind?
+            if let factsNode = entry["facts"] {
+                let name = try factsNode.string()
+                guard let kind = FactKind.names[name] else {
+                    throw factsNode.problem("facts must be one of: \(FactKind.names.keys.sorted().joined(separator: ", "))")
+                }
+                facts = kind
+            }
             intents.append(IntentDefinition(
                 id: id, keywords: keywords, examples: examples, description: try entry.string("description"),
-                followUp: try entry["follow_up"]?.bool() ?? false
+                followUp: try entry["follow_up"]?.bool() ?? false, facts: facts
             ))
         }
         return intents

@@ -34,7 +34,13 @@ struct LLMAnswerer {
 
     func answer(agent: Agent, context: TurnContext, question: String, summary: () -> String) async -> Outcome {
         var outcome = Outcome()
-        let systemPrompt = PromptTemplate.render(agent.systemPrompt, context.contactValues) + "\n\n" + Self.rules(language: context.language)
+        var systemPrompt = PromptTemplate.render(agent.systemPrompt, context.contactValues)
+        if agent.audience != .team {
+            // Customers ask for hours, prices, the address: the model answers from the profile instead of guessing.
+            let library = context.agentSet.library
+            systemPrompt += "\n\n" + BusinessFacts(business: library.business, texts: library.texts).summary(language: context.language, now: context.now)
+        }
+        systemPrompt += "\n\n" + Self.rules(language: context.language)
         var messages: [ChatMessage] = [.system(systemPrompt)] + history(context.turn.history) + [.user(Self.contactText(question))]
         let tools = agent.tools.map(\.spec)
         for _ in 0...settings.maxToolRounds {

@@ -222,7 +222,8 @@ public struct Orchestrator: Responder {
             }
             text = outcome.text
         }
-        let reply = PromptTemplate.render(text ?? agent.offlineAnswer(to: question, language: context.language), context.contactValues)
+        let canned = factsAnswer(&context, agent: agent, question: question, trace: &trace) ?? agent.offlineAnswer(to: question, language: context.language)
+        let reply = PromptTemplate.render(text ?? canned, context.contactValues)
         if !keepActive {
             context.memory.activeAgent = agent.id
             context.memory.lastIntent = context.result.flatMap { $0.route == agent.id ? $0.topic : nil } ?? context.memory.lastIntent
@@ -236,6 +237,19 @@ public struct Orchestrator: Responder {
         var answered = context.answer(Reply(text: reply), trace: trace)
         answered.teamNotice = teamNotice
         return answered
+    }
+
+    /// The answer from the business profile when the message's topic is one (`facts:` or a FAQ).
+    func factsAnswer(_ context: inout TurnContext, agent: Agent, question: String, trace: inout ReplyTrace) -> String? {
+        guard let result = context.result, result.route == agent.id,
+            let kind = agent.intents.first(where: { $0.id == result.topic })?.facts
+        else { return nil }
+        let library = context.agentSet.library
+        guard let answer = BusinessFacts(business: library.business, texts: library.texts).answer(kind, to: question, language: context.language, now: context.now) else {
+            return nil
+        }
+        trace.facts = "\(kind)"
+        return answer
     }
 
     /// Hands the conversation to a person: the contact is told, the bot goes quiet, the team gets a summary.

@@ -1,4 +1,5 @@
 import AtendeCore
+import AtendeScheduling
 import AtendeUnderstanding
 import Foundation
 
@@ -90,11 +91,46 @@ public struct PromptLibrary: Sendable {
             problems.append(FileProblem(file: agent.file, line: nil, message: "agent id '\(agent.id)' is the name of a control intent in \(controlFile); rename the agent"))
         }
         guard problems.isEmpty, let control, let texts, let business else { throw FileProblems(problems) }
+        // The business's own questions become topics of reception, answered from negocio.yaml.
+        if let index = agents.firstIndex(where: { $0.id == defaultAgentID }) {
+            agents[index].intents += business.faq.enumerated().map { number, entry in
+                IntentDefinition(id: "faq_\(number + 1)", keywords: [], examples: entry.questions, description: entry.questions[0], facts: .faq(number))
+            }
+        }
         let sorted = agents.sorted { $0.id < $1.id }
         return PromptLibrary(
             agents: sorted, control: control, texts: texts, business: business, directory: directory,
-            warnings: sharedExamples(agents: sorted, control: control)
+            warnings: sharedExamples(agents: sorted, control: control) + missingFacts(agents: sorted, business: business)
         )
+    }
+
+    /// Topics that answer from the business profile while the profile lacks those facts: they
+    /// fall back to the agent's canned answers, which may not know.
+    static func missingFacts(agents: [Agent], business: BusinessProfile) -> [FileProblem] {
+        var problems: [FileProblem] = []
+        for agent in agents {
+            for intent in agent.intents {
+                let missing: String?
+                switch intent.facts {
+                case .hours: missing = business.calendar == nil && business.hours.isEmpty ? "hours (or a calendar)" : nil
+                case .location: missing = business.address.isEmpty ? "address" : nil
+                case .payments: missing = business.payments.isEmpty ? "payments" : nil
+                case .services, .business: missing = business.calendar?.services.isEmpty ?? true ? "calendar services" : nil
+                case .faq, nil: missing = nil
+                }
+                if let missing {
+                    problems.append(FileProblem(
+                        file: agent.file, line: nil,
+                        message: "topic '\(intent.id)' answers from \(fileName(business.file)) \(missing), which it does not have: customers asking it get the agent's canned answer"
+                    ))
+                }
+            }
+        }
+        return problems
+    }
+
+    private static func fileName(_ path: String) -> String {
+        URL(fileURLWithPath: path).lastPathComponent
     }
 
     /// An example written the same way (after folding) under two routes teaches the classifier

@@ -22,6 +22,18 @@ public struct SystemTexts: Sendable {
         case resumed
         case pauseCapped = "pause_capped"
         case llmBudgetReached = "llm_budget_reached"
+        case receptionHoursWeek = "reception_hours_week"
+        case receptionOpenOn = "reception_open_on"
+        case receptionClosedOn = "reception_closed_on"
+        case receptionOpenNow = "reception_open_now"
+        case receptionClosedNow = "reception_closed_now"
+        case receptionNextOpen = "reception_next_open"
+        case receptionLocation = "reception_location"
+        case receptionContacts = "reception_contacts"
+        case receptionPayments = "reception_payments"
+        case receptionServices = "reception_services"
+        case receptionBusiness = "reception_business"
+        case receptionPrice = "reception_price"
         case bookingAskService = "booking_ask_service"
         case bookingOffer = "booking_offer"
         case bookingOfferElsewhere = "booking_offer_elsewhere"
@@ -48,6 +60,17 @@ public struct SystemTexts: Sendable {
             case .handoffNotice: ["contact.name"]
             case .pauseCapped: ["until", "max_days"]
             case .llmBudgetReached: ["budget"]
+            case .receptionHoursWeek: ["week"]
+            case .receptionOpenOn: ["day", "periods"]
+            case .receptionClosedOn: ["day", "why", "next"]
+            case .receptionOpenNow: ["until"]
+            case .receptionClosedNow: ["next"]
+            case .receptionNextOpen: ["day", "time"]
+            case .receptionLocation: []
+            case .receptionContacts: ["contacts"]
+            case .receptionPayments: ["payments"]
+            case .receptionServices, .receptionBusiness: ["services"]
+            case .receptionPrice: ["service", "price", "minutes"]
             case .handoffNotify: ["contact.name", "contact.chat", "channel", "summary"]
             case .handoffNote: ["summary"]
             case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]

@@ -24,6 +24,8 @@ public struct ReplyTrace: Sendable, Hashable, Codable {
     public var llmMillis: Int
     /// Why the model's answer was not used, when it was not (the offline answer went out instead).
     public var llmError: String?
+    /// The business facts the offline answer came from (`hours`, `payments`, `faq(0)`…), when it did.
+    public var facts: String?
 
     public struct TracedToolCall: Sendable, Hashable, Codable {
         public var name: String

@@ -45,6 +45,9 @@ struct Chat: AsyncParsableCommand {
         configuration.handoffNotifyChannel = nil
         configuration.handoffNotifyChat = nil
         configuration.pollMillis = 20
+        // One person at a terminal, or a script feeding it whole conversations: each line waits for
+        // its answer, so the answers-per-minute limit would only stall the script.
+        configuration.limits.contactTurnsPerMinute = 10_000
         configuration.logFormat = "text"
         configuration.logLevel = "error"
         let logger = Logging.bootstrap(configuration)

@@ -27,6 +27,8 @@ struct Serve: AsyncParsableCommand {
         banner += "atende: prompts \(configuration.promptsDirectory) (version \(agents.version)): agents \(agents.library.agents.map(\.id).joined(separator: ", ")); \(model)\n"
         if configuration.channels.isEmpty {
             banner += "atende: no channels configured; add one to atende.yaml (see atende.example.yaml)\n"
+        } else if configuration.publicURL == nil {
+            banner += "atende: WARNING server.public_url is not set: webhook URLs and the calendar links sent to contacts point at \(configuration.webhookBaseURL), which platforms and contacts cannot reach\n"
         }
         for channel in gateway.runtime.channels.values.sorted(by: { $0.id < $1.id }) {
             banner += "atende: channel \(channel.id) (\(channel.definition.id)) webhook: POST \(configuration.webhookBaseURL)\(channel.webhookPath)\n"

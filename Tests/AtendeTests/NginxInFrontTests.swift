@@ -101,7 +101,13 @@ import Testing
         // Far over: nginx refuses it before the gateway.
         let huge = String(repeating: "x", count: 3_000_000)
         #expect(try await Self.post("\(baseURL)/webhooks/tg", body: huge, secret: GatewayHarness.secret) == 413)
-        // Only the webhook and health paths are exposed.
+        // The calendar links in booking confirmations reach the gateway (an unknown token: its 404, not nginx's).
+        let calendar = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: baseURL + "/calendar/" + String(repeating: "0", count: 32) + ".ics"), timeout: GatewayHarness.requestTimeout
+        )
+        let calendarBody = String(buffer: try await calendar.body.collect(upTo: 1 << 16))
+        #expect(calendar.status.code == 404 && !calendarBody.contains("nginx"), "nginx answered /calendar/ itself: \(calendarBody)")
+        // Only the webhook, calendar and health paths are exposed.
         #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/anything"), timeout: GatewayHarness.requestTimeout).status.code == 404)
         #expect(try await harness.counts().inboundMessages == 1)
         try await harness.stop()

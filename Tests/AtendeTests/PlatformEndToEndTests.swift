@@ -71,7 +71,7 @@ import Testing
             pathSecret: "url-secret-2",
             textFixture: "messages-upsert-text.constructed.json", choiceFixture: "messages-upsert-button-reply.constructed.json",
             sign: { _ in [:] },
-            choicesPath: "/message/sendButtons/loja", textPath: "/message/sendText/loja", recipient: ("number", "+5511988887777")
+            choicesPath: "/message/sendButtons/loja", textPath: "/message/sendText/loja", recipient: ("number", "5511988887777")
         ),
         Platform(
             adapter: "zapi",
@@ -82,6 +82,40 @@ import Testing
             choicesPath: "/instances/inst/token/ztoken/send-button-list", textPath: "/instances/inst/token/ztoken/send-text", recipient: ("phone", "5544999999999")
         ),
     ]
+
+    /// What each platform's documentation says a request to it must look like (`../shared/platforms/README.md`):
+    /// the fields it requires and their formats. Returns what a request gets wrong.
+    static func documentedShapeViolations(_ adapter: String, _ call: FakePlatformAPI.Call) -> [String] {
+        func text(_ path: String) -> String? { call.body.value(at: path)?.scalarText }
+        func digitsOnly(_ value: String?) -> Bool { value.map { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } } ?? false }
+        var problems: [String] = []
+        func require(_ condition: Bool, _ problem: String) { if !condition { problems.append("\(call.path): \(problem) in \(call.body.encodedString())") } }
+        switch adapter {
+        case "uazapi":
+            // `number` is digits-only international format (or a group's …@g.us).
+            require(digitsOnly(text("number")) || text("number")?.hasSuffix("@g.us") == true, "number is not digits-only")
+            if call.path.hasSuffix("/send/text") { require(text("text")?.isEmpty == false, "send/text without text") }
+            if call.path.hasSuffix("/send/menu") { require(["button", "list", "poll"].contains(text("type") ?? ""), "send/menu without a type") }
+        case "whatsapp-cloud":
+            require(text("messaging_product") == "whatsapp", "messaging_product is not whatsapp")
+            require(digitsOnly(text("to")?.replacingOccurrences(of: "+", with: "")), "to is not a phone number")
+            require(["text", "interactive"].contains(text("type") ?? ""), "type is not text or interactive")
+            if text("type") == "text" { require(text("text.body")?.isEmpty == false, "text without a body") }
+        case "chatwoot":
+            require(text("content")?.isEmpty == false || call.path.hasSuffix("/toggle_status") || call.path.hasSuffix("/assignments"), "a message without content")
+        case "evolution":
+            // numberDefinition: ^\d+[\.@\w-]+ (a plus first is refused with 400).
+            let number = text("number") ?? ""
+            require(number.first?.isNumber == true && number.allSatisfy { $0.isLetter || $0.isNumber || ".@_-".contains($0) }, "number does not match ^\\d+[\\.@\\w-]+")
+            if call.path.contains("/sendText/") { require(text("text")?.isEmpty == false, "sendText without text") }
+        case "zapi":
+            require(digitsOnly(text("phone")), "phone is not digits-only")
+            if call.path.hasSuffix("/send-text") { require(text("message")?.isEmpty == false, "send-text without message") }
+        default:
+            break
+        }
+        return problems
+    }
 
     /// Offers two choices to a message and confirms a pick: the agents' job later, the adapters' test now.
     struct OfferAndConfirm: Responder {
@@ -137,6 +171,9 @@ import Testing
             return counts.unhandledMessages == 0 && counts.pendingDeliveries == 0
         }
         #expect(try await gateway.runtime.store.counts().inboundMessages == (platform.choiceFixture == nil ? 1 : 2))
+        for call in api.calls {
+            for problem in Self.documentedShapeViolations(platform.adapter, call) { Issue.record("\(platform.adapter): \(problem)") }
+        }
         try await server.stop()
         try await apiServer.stop()
     }

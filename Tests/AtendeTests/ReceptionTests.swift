@@ -1,0 +1,73 @@
+import AtendeCore
+import AtendeScheduling
+import AtendeServer
+import AtendeTestSupport
+import Foundation
+import Testing
+
+/// Reception that knows the business, with no LLM: customers' common questions answered from the
+/// shipped `negocio.yaml` (a salon in Campinas), in the language they wrote in.
+@Suite struct ReceptionTests {
+    typealias Contact = ConversationScenarioTests.Contact
+    static let zone = TimeZone(identifier: "America/Sao_Paulo")!
+    /// Monday 2026-11-23 in São Paulo.
+    static let monday = CivilDay(year: 2026, month: 11, day: 23)
+
+    static func start(at minutes: Int, on day: CivilDay = monday) async throws -> (GatewayHarness, ShiftedTime) {
+        let time = ShiftedTime()
+        time.advance(millis: day.instant(minutes: minutes, in: zone) - SystemTime().nowMillis())
+        return (try await GatewayHarness.start(time: time), time)
+    }
+
+    static func answer(_ contact: inout Contact, _ text: String) async throws -> String {
+        try await contact.say(text).body.value(at: "text")?.scalarText ?? ""
+    }
+
+    @Test func hoursAreAnsweredForTheWeekADayAndNow() async throws {
+        let (harness, time) = try await Self.start(at: 10 * 60)
+        do {
+            var ana = Contact(harness, chat: 9801)
+            let week = try await Self.answer(&ana, "qual o horário de funcionamento de vocês?")
+            #expect(week.contains("segunda a sexta, das 9h às 12h e das 13h às 19h") && week.contains("sábado, das 9h às 14h") && week.contains("domingo, fechado"), "\(week)")
+            #expect(try await ana.lastTrace().facts == "hours")
+            #expect(try await Self.answer(&ana, "vocês abrem domingo?").hasPrefix("Não abrimos domingo. Abrimos segunda 30/11 às 9h."))
+            #expect(try await Self.answer(&ana, "vcs abrem sabado?") == "Sim! Abrimos sábado, das 9h às 14h.")
+            #expect(try await Self.answer(&ana, "estão abertos agora?") == "Sim, estamos abertos agora, até as 12h.")
+            time.advance(millis: 150 * 60_000)  // 12:30, the lunch break
+            #expect(try await Self.answer(&ana, "vcs tao abertos agora?") == "Agora estamos fechados. Abrimos hoje às 13h.")
+            #expect(try await Self.answer(&ana, "vocês abrem no natal?").hasPrefix("Não abrimos sexta 25/12 (Natal)."))
+
+            var bob = Contact(harness, chat: 9802)
+            #expect(try await Self.answer(&bob, "are you open on saturday?") == "Yes! We're open on Saturday, 9:00–14:00.")
+            #expect(try await Self.answer(&bob, "what are your opening hours?").contains("Monday to Friday, 9:00–12:00 and 13:00–19:00"))
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
+
+    @Test func addressPaymentsServicesPricesAndTheBusinessesOwnQuestions() async throws {
+        let (harness, _) = try await Self.start(at: 10 * 60)
+        do {
+            var ana = Contact(harness, chat: 9811)
+            let location = try await Self.answer(&ana, "onde fica o salão?")
+            #expect(location.contains("Rua das Flores, 123, sala 4, Centro, Campinas/SP") && location.contains("https://www.google.com/maps/"), "\(location)")
+            #expect(location.contains("(19) 3333-4444"))
+            #expect(try await Self.answer(&ana, "vocês aceitam pix?") == "Aceitamos Pix, cartão de crédito e débito e dinheiro.")
+            #expect(try await Self.answer(&ana, "quanto custa o corte de cabelo?") == "Corte de cabelo: R$ 80 (45 min). Quer marcar um horário?")
+            let services = try await Self.answer(&ana, "quais serviços vocês fazem?")
+            #expect(services.contains("Avaliação: gratuita, 30 min") && services.contains("Manicure: R$ 45, 60 min"), "\(services)")
+            let parking = try await Self.answer(&ana, "tem onde estacionar ai?")
+            #expect(parking.contains("estacionamento conveniado"), "\(parking)")
+            #expect(try await ana.lastTrace().facts == "faq(0)")
+
+            var bob = Contact(harness, chat: 9812)
+            #expect(try await Self.answer(&bob, "how much is a manicure?") == "Manicure: R$ 45 (60 min). Would you like to book?")
+            #expect(try await Self.answer(&bob, "do you take credit cards?") == "We accept Pix, credit and debit cards and cash.")
+            #expect(try await Self.answer(&bob, "do you cut kids hair?").contains("children from 4 years old"))
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
+}
