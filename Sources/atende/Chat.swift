@@ -97,6 +97,8 @@ struct ChatSession {
     mutating func newConversation() {
         chat = "console-\(Int(Date().timeIntervalSince1970))-\(nextID)"
         options = []
+        // Replies are counted per chat: the new one has shown none yet.
+        shown = 0
     }
 
     mutating func send(_ text: String) async throws {

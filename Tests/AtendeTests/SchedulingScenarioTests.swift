@@ -178,6 +178,35 @@ import Testing
         try await harness.stop()
     }
 
+    /// The conversation of issue 15: a day and a time while other slots are on offer is a new
+    /// wish, not a pick of the offered slot at that time.
+    @Test("rescheduling to 'quinta às 10h' while Tuesday's slots are offered moves it to Thursday at 10")
+    func aDayAndTimeWhileSlotsAreOfferedIsANewWish() async throws {
+        let (harness, _) = try await Self.start()
+        var hana = Contact(harness, chat: 8161)
+        _ = try await hana.say("quero marcar manicure na segunda da semana que vem às 9h")
+        _ = try await hana.say("1")
+        let tuesdayOffer = try await hana.say("preciso remarcar pra terça")
+        #expect(Self.buttons(tuesdayOffer).compactMap { Self.slotStart($0.id) }.allSatisfy { CivilDay(instant: $0, in: Self.zone) == Self.monday.adding(days: 1) })
+        let thursday = Self.monday.adding(days: 3)
+        let offer = try await hana.say("pode ser quinta às 10h?")
+        let starts = Self.buttons(offer).compactMap { Self.slotStart($0.id) }
+        #expect(starts.first == thursday.instant(minutes: 10 * 60, in: Self.zone), "\(Self.text(offer))")
+        let moved = Self.text(try await hana.say("1"))
+        #expect(moved.contains("Remarcado") && moved.contains("quinta, 26/11 às 10:00"), "\(moved)")
+
+        // Week first, then the day and the time; noon falls in the lunch break and says so.
+        var ivo = Contact(harness, chat: 8162)
+        let nextThursday = Self.buttons(try await ivo.say("queria marcar um corte semana que vem na quinta às 16h")).compactMap { Self.slotStart($0.id) }
+        #expect(nextThursday.first == Self.monday.adding(days: 10).instant(minutes: 16 * 60, in: Self.zone))
+        var jo = Contact(harness, chat: 8163)
+        let noon = try await jo.say("tem horário pra avaliação na terça da semana que vem ao meio-dia?")
+        #expect(Self.text(noon).contains("terça, 01/12 às 12:00"), "\(Self.text(noon))")
+        let around = Self.buttons(noon).compactMap { Self.slotStart($0.id) }
+        #expect(!around.isEmpty && around.allSatisfy { CivilDay(instant: $0, in: Self.zone) == Self.monday.adding(days: 8) })
+        try await harness.stop()
+    }
+
     @Test("a reminder fires once, after a restart, and '1' confirms attendance while '2' offers new times")
     func reminderSurvivesARestartAndIsAnswered() async throws {
         let database = try Repository.temporaryDirectory() + "/atende.sqlite"

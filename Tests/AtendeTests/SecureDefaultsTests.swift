@@ -101,7 +101,7 @@ import Testing
         do {
             try await eventually("the old message to be deleted") { try await harness.counts().inboundMessages == 1 }
             let store = try #require(harness.gateway.runtime.store as? SQLGatewayStore)
-            let left = try await store.exportContacts(try await store.contactIDs(matching: "9703"), now: now).encodedString()
+            let left = try await store.exportContacts(try await store.contactIDs(matching: "tg:9703"), now: now).encodedString()
             #expect(left.contains("mensagem recent") && !left.contains("mensagem old"))
         } catch {
             Issue.record(error)

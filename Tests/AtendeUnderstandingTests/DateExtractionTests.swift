@@ -77,6 +77,16 @@ struct DateExtractionTests {
         Case("semana que vem", "2026-11-23T00:00:00.000-03:00", .week),
         Case("natal", "2026-12-25T00:00:00.000-03:00", .day),
         Case("vou no carnaval", "2027-02-09T00:00:00.000-03:00", .day, 4..<15),
+        // The week first, then the day; noon with its article; parts of parts of the day.
+        Case("semana que vem na quinta às 16h", "2026-11-26T16:00:00.000-03:00", .hour),
+        Case("na próxima semana, terça às 10", "2026-11-24T10:00:00.000-03:00", .hour),
+        Case("quinta da semana que vem às 16h", "2026-11-26T16:00:00.000-03:00", .hour),
+        Case("amanhã ao meio-dia", "2026-11-21T12:00:00.000-03:00", .hour),
+        Case("terça da semana que vem ao meio dia", "2026-11-24T12:00:00.000-03:00", .hour),
+        Case("amanhã cedo", "2026-11-21T06:00:00.000-03:00 – 2026-11-21T10:00:00.000-03:00", .hour),
+        Case("sexta no fim da tarde", "2026-11-27T17:00:00.000-03:00 – 2026-11-27T19:00:00.000-03:00", .hour),
+        Case("quinta no começo da tarde", "2026-11-26T12:00:00.000-03:00 – 2026-11-26T14:00:00.000-03:00", .hour),
+        Case("sexta no fim do dia", "2026-11-27T16:00:00.000-03:00 – 2026-11-27T20:00:00.000-03:00", .hour),
     ]
 
     static let english: [Case] = [
@@ -89,6 +99,10 @@ struct DateExtractionTests {
         Case("can we meet tomorrow at 3pm?", "2026-11-21T15:00:00.000-03:00", .hour, 12..<27),
         Case("thanksgiving", "2026-11-26T00:00:00.000-03:00", .day),
         Case("easter 2027", "2027-03-28T00:00:00.000-03:00", .day),
+        Case("next week on thursday at 4pm", "2026-11-26T16:00:00.000-03:00", .hour),
+        Case("tomorrow at noon", "2026-11-21T12:00:00.000-03:00", .hour),
+        Case("friday late afternoon", "2026-11-27T17:00:00.000-03:00 – 2026-11-27T19:00:00.000-03:00", .hour),
+        Case("tomorrow early", "2026-11-21T06:00:00.000-03:00 – 2026-11-21T10:00:00.000-03:00", .hour),
     ]
 
     @Test(arguments: portuguese)

@@ -423,8 +423,12 @@ public struct Receptionist: Sendable {
             return offered.indices.contains(index) ? offered[index] : nil
         }
         let wording = SlotWording(language: .pt, timeZone: calendar.timeZone)
+        // "quinta às 10h" while Tuesday's slots are offered is a new wish, not Tuesday at 10: with
+        // a day named, only the offered slot at that very day and time is a pick.
+        let namesADay = Self.namesADay(words, text: context.text)
         for entity in entities {
             guard case .instant(let date) = entity.value, entity.grain <= .hour, let millis = date.epochMillis else { continue }
+            if namesADay { return offered.first { $0.start == millis } }
             let wanted = wording.parts(millis)
             let sameTime = offered.filter { slot in
                 let parts = wording.parts(slot.start)
@@ -548,10 +552,20 @@ public struct Receptionist: Sendable {
         ]
     }
 
+    /// The wish as the contact asked it: the day, its time when one was named ("terça, 15/12 às
+    /// 12:00"), or its part of the day ("sexta, 11/12 das 17:00 às 19:00"), and why a day is closed.
     func wishText(_ wish: ClosedInterval, wording: SlotWording, calendar: BusinessCalendar) -> String {
-        let day = wording.date(wish.start)
-        let closed = calendar.closure(on: CivilDay(instant: wish.start, in: calendar.timeZone))
-        return closed.map { "\(day) (\($0))" } ?? day
+        let zone = calendar.timeZone
+        let dayStart = CivilDay(instant: wish.start, in: zone)
+        var text = wording.date(wish.start)
+        let wholeDay = wish.start == dayStart.startMillis(in: zone) && wish.end - wish.start >= 86_400_000 - 3_600_000
+        if wish.end - wish.start <= 1 {
+            text += (wording.language == .pt ? " às " : " at ") + wording.time(wish.start)
+        } else if !wholeDay, wish.end - wish.start < 86_400_000 {
+            text += wording.language == .pt ? " das \(wording.time(wish.start)) às \(wording.time(wish.end))" : " \(wording.time(wish.start))–\(wording.time(wish.end))"
+        }
+        let closed = calendar.closure(on: dayStart)
+        return closed.map { "\(text) (\($0))" } ?? text
     }
 
     func text(_ key: SystemTexts.Key, _ context: TurnContext, _ values: [String: String] = [:]) -> String {

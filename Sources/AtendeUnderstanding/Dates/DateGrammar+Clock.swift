@@ -19,6 +19,8 @@ extension DateGrammar {
             if let k = match(j, .por, .volta) { j = skip(k, [.das, .da, .de, .do]); prefixed = true }
             else if let k = match(j, .la, .pelas) ?? match(j, .la, .pela) { j = k; prefixed = true }
             if isWord(j, .as) || isWord(j, .pelas) { j += 1; prefixed = true }
+            // "ao meio-dia", "à meia-noite": the article before a named time.
+            else if isWord(j, in: [.ao, .a]), namedClock(j + 1) != nil { j += 1; prefixed = true }
         } else {
             j = skip(j, [.around, .about, .approximately, .approx])
             if isWord(j, .at) || isSymbol(j, "@") { j += 1; prefixed = true }
@@ -313,6 +315,10 @@ extension DateGrammar {
 
     private func portuguesePeriod(_ i: Int) -> (DayPeriod, Int, bare: Bool, dayShift: Int?)? {
         var j = i
+        // "amanhã cedo", "sexta bem cedinho": early morning, only next to a day.
+        if let k = match(j, .bem, .cedo) ?? match(j, .bem, .cedinho) ?? match(j, .cedo) ?? match(j, .cedinho) {
+            return (DayPeriod(start: 6, end: 10, meridiem: .am), k, true, nil)
+        }
         if let k = match(j, .depois, .do, .almoco) ?? match(j, .apos, .o, .almoco) ?? match(j, .apos, .almoco) ?? match(j, .depois, .de, .almoco) {
             return (DayPeriod(start: 13, end: 17, meridiem: .pm), k, false, nil)
         }
@@ -322,6 +328,26 @@ extension DateGrammar {
         let prepositions: [DateWord] = [.de, .da, .pela, .na, .a, .nesta, .nessa, .esta, .essa, .durante, .no, .periodo, .parte, .pelo, .do]
         guard isWord(j, in: prepositions) else { return nil }
         while isWord(j, in: prepositions) { j += 1 }
+        // "no fim da tarde", "início da manhã", "meio da tarde", "final do dia": a third of the part.
+        if let part = word(j), [.fim, .final, .finalzinho, .inicio, .comeco, .comecinho, .meio].contains(part) {
+            let k = skip(j + 1, [.da, .de, .do])
+            guard let base = word(k) else { return nil }
+            let span: (start: Int, end: Int)
+            switch base {
+            case .manha: span = (6, 12)
+            case .tarde: span = (12, 19)
+            case .noite: span = (18, 24)
+            case .dia: span = (6, 20)
+            default: return nil
+            }
+            let third = (span.end - span.start) / 3
+            let (start, end): (Int, Int) = switch part {
+            case .inicio, .comeco, .comecinho: (span.start, span.start + third)
+            case .meio: (span.start + third, span.end - third)
+            default: (span.end - third, span.end)
+            }
+            return (DayPeriod(start: start, end: end, meridiem: start < 12 ? .am : .pm, twelveIsMidnight: end == 24), k + 1, false, nil)
+        }
         guard let text = word(j) else { return nil }
         var period: DayPeriod
         switch text {
@@ -349,6 +375,25 @@ extension DateGrammar {
         if let k = match(j, .tonight) ?? match(j, .tonite) { return (DayPeriod(start: 18, end: 24, meridiem: .pm, twelveIsMidnight: true), k, false, nil) }
         if let k = match(j, .early, .in, .the, .morning) ?? match(j, .in, .the, .early, .hours, .of, .the, .morning) ?? match(j, .early, .morning) {
             return (DayPeriod(start: 0, end: 9, meridiem: .am), k, false, nil)
+        }
+        // "late afternoon", "early evening", "mid morning", "end of the day": a third of the part.
+        let thirdOf = match(j, .late) ?? match(j, .early) ?? match(j, .mid) ?? match(j, .end, .of, .the) ?? match(j, .in, .the, .late) ?? match(j, .in, .the, .early)
+        if let k = thirdOf, let base = word(k), [.morning, .afternoon, .evening, .day].contains(base) {
+            let span: (start: Int, end: Int) = switch base {
+            case .morning: (6, 12)
+            case .afternoon: (12, 19)
+            case .evening: (18, 24)
+            default: (6, 20)
+            }
+            let third = (span.end - span.start) / 3
+            let early = isWord(j, .early) || isWord(k - 1, .early)
+            let middle = isWord(j, .mid)
+            let (start, end): (Int, Int) = early ? (span.start, span.start + third) : middle ? (span.start + third, span.end - third) : (span.end - third, span.end)
+            return (DayPeriod(start: start, end: end, meridiem: start < 12 ? .am : .pm, twelveIsMidnight: end == 24), k + 1, false, nil)
+        }
+        // "tomorrow early": early morning, only next to a day.
+        if let k = match(j, .early), word(k) == nil || !isWord(k, in: [.morning, .afternoon, .evening, .day]) {
+            return (DayPeriod(start: 6, end: 10, meridiem: .am), k, true, nil)
         }
         var bare = true
         if let k = match(j, .in, .the) ?? match(j, .this) ?? match(j, .during, .the) ?? match(j, .at) ?? match(j, .in) {

@@ -84,6 +84,15 @@ extension DateGrammar {
     /// "next Friday", "last tuesday", "friday after next", "wednesday of this week".
     private func weekdayExpression(_ i: Int) -> (Span, Int)? {
         enum Which { case nearest, nextWeek, thisWeek, lastWeek, previous, afterNext }
+        // The week first: "semana que vem na quinta", "na próxima semana, terça", "next week on Thursday".
+        let weekFirst = language == .pt
+            ? match(i, .semana, .que, .vem) ?? match(i, .na, .semana, .que, .vem) ?? match(i, .proxima, .semana) ?? match(i, .na, .proxima, .semana)
+            : match(i, .next, .week)
+        if var k = weekFirst {
+            if isSymbol(k, ",") { k += 1 }
+            k = skip(k, [.na, .no, .a, .o, .on, .de, .dia])
+            if let (weekday, after) = weekday(k) { return (Span(start: weekdayOfWeek(weekday, weeks: 1), grain: .day), after) }
+        }
         var j = i
         var which = Which.nearest
         if language == .pt {

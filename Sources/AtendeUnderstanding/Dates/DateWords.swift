@@ -6,8 +6,8 @@ enum DateWord: String, Sendable, CaseIterable {
     case other = " "
     case a, about, actual, ad, after, afternoon, afternoonish, ago, agora, algumas, alguns, all, almoco, am
     case amanha, amnh, an, and, ano, anteontem, anterior, anteriores, antes, anytime, ao, aos, apos, approx
-    case approximately, around, `as`, asap, `at`, ate, atm, atras, atual, autumn, b, back, bc, before, beginning
-    case between, bom, boy, brt, bst, but, by, c, cdt, cedo, cest, cet, clock, comecinho, comeco, coming, corrente
+    case approximately, around, `as`, asap, `at`, ate, atm, atras, atual, autumn, b, back, bc, before, beginning, bem
+    case between, bom, boy, brt, bst, but, by, c, cdt, cedinho, cedo, cest, cet, clock, comecinho, comeco, coming, corrente
     case couple, cst, current, d, da, daqui, das, day, de, decim, dentro, depois, desde, dessa, desse, desta
     case deste, dia, dias, `do`, dos, durante, during, e, early, edt, eet, em, end, entre, eod, eom, eoy, essa
     case esse, est, esta, estacao, este, evening, fall, faz, fazem, feira, few, fim, final, finalzinho, following
