@@ -40,6 +40,8 @@ public struct Orchestrator: Responder {
 
     /// Choice ids of a clarifying question: `agent:` and the agent id.
     static let choicePrefix = "agent:"
+    /// Options that belong to a question or flow: tapped once it is over, they pick nothing.
+    static let closedChoicePrefixes = [choicePrefix, Receptionist.slotPrefix, Receptionist.servicePrefix, Receptionist.bookingPrefix]
 
     public func respond(to turn: Turn) async throws -> TurnAnswer {
         let set = agents.set
@@ -114,6 +116,9 @@ public struct Orchestrator: Responder {
             return context.answer(Reply(text: set.library.texts.text(.mediaReceived, context.language, context.contactValues)), trace: ReplyTrace(decision: "media"))
         }
 
+        let bookingOffer = context.memory.bookingOffer
+        context.memory.bookingOffer = nil
+
         // 2. The answer to a clarifying question: the chosen agent answers what was asked then.
         if let clarification = context.memory.clarification {
             context.memory.clarification = nil
@@ -124,6 +129,18 @@ public struct Orchestrator: Responder {
                 context.language = LanguageGuess.guess(question, fallback: context.language)
                 return await answer(&context, agentID: picked, question: question, decision: "clarified", keepActive: false)
             }
+        }
+
+        // 2b. A bare number, "ok", "sim" or "obrigado" with no flow or question open is no new
+        // subject: it is acknowledged, or starts the booking the last answer offered.
+        let flowOpen = receptionist?.hasOpenFlow(context) ?? false
+        if !flowOpen, let short = ShortReply(context.text) {
+            if let answer = try await acknowledge(&context, short, bookingOffer: bookingOffer) { return answer }
+        }
+        // A tap on an option of an earlier message (a slot, a service, an agent) whose question is closed.
+        if !flowOpen, let choice = contactMessages.last?.choiceID, Self.closedChoicePrefixes.contains(where: choice.hasPrefix) {
+            let reply = set.library.texts.text(.staleChoice, context.language, context.contactValues.merging(["choice": context.text]) { $1 })
+            return context.answer(Reply(text: reply), trace: ReplyTrace(decision: "short:stale_choice"))
         }
 
         // 3. Control intents.
@@ -239,6 +256,24 @@ public struct Orchestrator: Responder {
         return answered
     }
 
+    /// What a short reply gets after a flow or an answer ended; `nil` routes it as usual.
+    func acknowledge(_ context: inout TurnContext, _ short: ShortReply, bookingOffer: String?) async throws -> TurnAnswer? {
+        let set = context.agentSet
+        let texts = set.library.texts
+        switch short {
+        case .yes where bookingOffer != nil:
+            guard let receptionist, let calendar = set.library.business.calendar, let offer = bookingOffer else { return nil }
+            return try await receptionist.startBooking(&context, serviceID: offer.isEmpty ? nil : offer, calendar: calendar)
+        case .number(let number):
+            return context.answer(Reply(text: texts.text(.bareNumber, context.language, context.contactValues.merging(["number": "\(number)"]) { $1 })), trace: ReplyTrace(decision: "short:number"))
+        case .thanks, .okay, .yes:
+            // Reception's own words for it when it has them ("De nada!"), else a plain acknowledgement.
+            let geral = set.library.agent(PromptLibrary.defaultAgentID)
+            let text = geral?.offline.answer(to: context.text, language: context.language) ?? texts.text(.acknowledged, context.language, context.contactValues)
+            return context.answer(Reply(text: PromptTemplate.render(text, context.contactValues)), trace: ReplyTrace(decision: "short:acknowledged", agent: geral?.id))
+        }
+    }
+
     /// The answer from the business profile when the message's topic is one (`facts:` or a FAQ).
     func factsAnswer(_ context: inout TurnContext, agent: Agent, question: String, trace: inout ReplyTrace) -> String? {
         guard let result = context.result, result.route == agent.id,
@@ -249,6 +284,10 @@ public struct Orchestrator: Responder {
             return nil
         }
         trace.facts = "\(kind)"
+        // Prices and services end with "Quer marcar um horário?": a "sim" next starts that booking.
+        if [.services, .business].contains(kind), let calendar = library.business.calendar {
+            context.memory.bookingOffer = calendar.service(matching: question)?.id ?? ""
+        }
         return answer
     }
 

@@ -34,6 +34,9 @@ public struct SystemTexts: Sendable {
         case receptionServices = "reception_services"
         case receptionBusiness = "reception_business"
         case receptionPrice = "reception_price"
+        case bareNumber = "bare_number"
+        case staleChoice = "stale_choice"
+        case acknowledged
         case bookingAskService = "booking_ask_service"
         case bookingOffer = "booking_offer"
         case bookingOfferElsewhere = "booking_offer_elsewhere"
@@ -71,6 +74,9 @@ public struct SystemTexts: Sendable {
             case .receptionPayments: ["payments"]
             case .receptionServices, .receptionBusiness: ["services"]
             case .receptionPrice: ["service", "price", "minutes"]
+            case .bareNumber: ["contact.name", "number"]
+            case .staleChoice: ["contact.name", "choice"]
+            case .acknowledged: ["contact.name"]
             case .handoffNotify: ["contact.name", "contact.chat", "channel", "summary"]
             case .handoffNote: ["summary"]
             case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]

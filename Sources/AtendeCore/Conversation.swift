@@ -66,6 +66,9 @@ public struct ConversationMemory: Sendable, Hashable, Codable {
     public var contactName: String?
     /// The language the contact last wrote in (`pt`, `en`), for replies to messages too short to tell ("2").
     public var language: String?
+    /// The last answer asked "Quer marcar um horário?": the service it was about ("" for any), so
+    /// a "sim" starts that booking. Good for the next message only.
+    public var bookingOffer: String?
 
     public struct Clarification: Sendable, Hashable, Codable {
         public var agents: [String]

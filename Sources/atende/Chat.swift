@@ -139,6 +139,9 @@ struct ChatSession {
         let new = replies.dropFirst(shown)
         shown = replies.count
         if new.isEmpty { print("  (no answer)") }
+        // A number picks from the options of the latest answer only, as a tap on a phone would;
+        // after an answer without options it is sent as the text it is.
+        if !new.isEmpty { options = [] }
         for reply in new {
             print("bot> " + reply.text.replacingOccurrences(of: "\n", with: "\n     "))
             if !reply.choices.isEmpty {

@@ -1,7 +1,9 @@
+import AtendeAgents
 import AtendeCore
 import AtendeScheduling
 import AtendeServer
 import AtendeTestSupport
+import AtendeUnderstanding
 import Foundation
 import Testing
 
@@ -65,6 +67,39 @@ import Testing
             #expect(try await Self.answer(&bob, "how much is a manicure?") == "Manicure: R$ 45 (60 min). Would you like to book?")
             #expect(try await Self.answer(&bob, "do you take credit cards?") == "We accept Pix, credit and debit cards and cash.")
             #expect(try await Self.answer(&bob, "do you cut kids hair?").contains("children from 4 years old"))
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
+
+    /// After a booking, "1", "ok", "👍" and "obrigado" are no new subject; "sim" to "Quer marcar um
+    /// horário?" starts that booking.
+    @Test func shortRepliesAfterAFlowAreAcknowledgedAndASimBooksWhatWasOffered() async throws {
+        let (harness, _) = try await Self.start(at: 10 * 60)
+        do {
+            let texts = try await Repository.agents().library.texts
+            var ana = Contact(harness, chat: 9821)
+            _ = try await ana.say("quero marcar corte amanhã às 15h")
+            #expect(try await Self.answer(&ana, "1").contains("Agendado"))
+            #expect(try await Self.answer(&ana, "1") == texts.text(.bareNumber, .pt, ["number": "1", "contact.name": "Test Firstname"]))
+            #expect(try await ana.lastTrace().decision == "short:number")
+            for short in ["ok", "👍", "blz, valeu"] {
+                _ = try await Self.answer(&ana, short)
+                let trace = try await ana.lastTrace()
+                #expect(trace.decision == "short:acknowledged", "\(short) → \(trace.decision) \(trace.agent ?? "")")
+            }
+
+            var bia = Contact(harness, chat: 9822)
+            #expect(try await Self.answer(&bia, "quanto custa a manicure?").hasSuffix("Quer marcar um horário?"))
+            let offer = try await bia.say("sim")
+            let buttons = offer.body.value(at: "reply_markup.inline_keyboard")
+            #expect(buttons != nil, "slots are offered: \(offer.body.encodedString())")
+            #expect((offer.body.value(at: "text")?.scalarText ?? "").contains("Manicure"))
+            // Without an offer pending, "sim" is only acknowledged.
+            var caio = Contact(harness, chat: 9823)
+            _ = try await Self.answer(&caio, "sim")
+            #expect(try await caio.lastTrace().decision == "short:acknowledged")
         } catch {
             Issue.record(error)
         }

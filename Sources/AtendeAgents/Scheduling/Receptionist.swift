@@ -57,11 +57,17 @@ public struct Receptionist: Sendable {
             guard let booking = upcoming.first else { return noBookingFound(&context) }
             return try await confirmAttendance(&context, bookingID: booking.id, calendar: calendar)
         default:
-            var flow = SchedulingFlow(goal: .book, step: .pick, updatedAt: context.now)
-            flow.service = calendar.service(matching: context.text)?.id ?? (calendar.services.count == 1 ? calendar.services[0].id : nil)
-            flow.wish = wish(in: context, calendar: calendar)
-            return try await proceed(&context, flow: flow, calendar: calendar)
+            return try await startBooking(&context, serviceID: calendar.service(matching: context.text)?.id, calendar: calendar)
         }
+    }
+
+    /// A booking of `serviceID` (asked for when `nil` and there are several services), near the day
+    /// or time the message names: after a routed request, or a "sim" to "Quer marcar um horário?".
+    func startBooking(_ context: inout TurnContext, serviceID: String?, calendar: BusinessCalendar) async throws -> TurnAnswer {
+        var flow = SchedulingFlow(goal: .book, step: .pick, updatedAt: context.now)
+        flow.service = serviceID ?? (calendar.services.count == 1 ? calendar.services[0].id : nil)
+        flow.wish = wish(in: context, calendar: calendar)
+        return try await proceed(&context, flow: flow, calendar: calendar)
     }
 
     /// The next message of an open flow; `nil` when the flow ends here and the message should be
