@@ -149,7 +149,7 @@ public struct Orchestrator: Responder {
         if result.confident, let control = ControlIntents.Kind(rawValue: result.route) {
             switch control {
             case .humano: return handoff(&context, reason: "pediu para falar com uma pessoa")
-            case .continuar: return summary(&context)
+            case .continuar: return try await summary(&context)
             }
         }
 
@@ -319,8 +319,12 @@ public struct Orchestrator: Responder {
     }
 
     /// "Where did we stop?": the last agent and topic, what was asked and answered, what is open.
-    func summary(_ context: inout TurnContext) -> TurnAnswer {
-        let text = summaryText(context)
+    func summary(_ context: inout TurnContext) async throws -> TurnAnswer {
+        var text = summaryText(context)
+        // What is open besides the last topic: slots on offer, a booking, a person on the case.
+        if let receptionist, let calendar = context.agentSet.library.business.calendar {
+            for item in try await receptionist.openItems(context, calendar: calendar) { text += "\n" + item }
+        }
         context.memory.activeAt = context.now
         return context.answer(Reply(text: text), trace: ReplyTrace(decision: "control", agent: context.memory.activeAgent))
     }

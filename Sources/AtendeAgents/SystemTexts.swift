@@ -18,6 +18,8 @@ public struct SystemTexts: Sendable {
         case summary
         case summaryOpen = "summary_open"
         case summaryEmpty = "summary_empty"
+        case summaryOffered = "summary_offered"
+        case summaryBooked = "summary_booked"
         case paused
         case resumed
         case pauseCapped = "pause_capped"
@@ -82,6 +84,8 @@ public struct SystemTexts: Sendable {
             case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]
             case .summary: ["contact.name", "agent", "topic", "last_question", "last_answer"]
             case .summaryOpen: ["question"]
+            case .summaryOffered: ["contact.name", "service", "times"]
+            case .summaryBooked: ["contact.name", "service", "date", "time"]
             case .bookingAskService, .bookingWhich, .bookingNoneFound, .bookingStopped, .bookingChoiceConfirm, .bookingChoiceMove: ["contact.name"]
             case .bookingOffer, .bookingOfferElsewhere: ["contact.name", "service", "hold_minutes", "wish"]
             case .bookingNoSlots, .bookingTaken: ["contact.name", "service"]

@@ -107,4 +107,23 @@ import Testing
         }
         try await harness.stop()
     }
+
+    /// "onde paramos?" quotes what the contact asked, never an option's title, and says what is open.
+    @Test func whereDidWeStopQuotesTheQuestionAndNamesWhatIsOpen() async throws {
+        let (harness, _) = try await Self.start(at: 10 * 60)
+        do {
+            var ana = Contact(harness, chat: 9831)
+            let offer = try await ana.say("quero marcar manicure na quinta às 10h")
+            let first = try #require(offer.body.value(at: "reply_markup.inline_keyboard.0.0.callback_data")?.scalarText)
+            let whileOffered = try await Self.answer(&ana, "onde paramos?")
+            #expect(whileOffered.contains("quero marcar manicure na quinta às 10h") && whileOffered.contains("Em aberto: os horários para Manicure"), "\(whileOffered)")
+            _ = try await ana.tap(first)
+            let after = try await Self.answer(&ana, "onde paramos?")
+            #expect(after.contains("Você perguntou: \"quero marcar manicure na quinta às 10h\""), "\(after)")
+            #expect(after.contains("Seu próximo horário: Manicure, quinta, 26/11 às 10:00"), "\(after)")
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
 }

@@ -143,6 +143,14 @@ import Testing
         // Each turn answers everything pending; however the messages were grouped, replies keep their order.
         #expect(!replies.isEmpty && replies.count <= texts.count)
         #expect(replies.allSatisfy { reply in agent.offlineAnswers.contains { $0.answer == reply } || agent.fallback.values.contains(reply) })
+        // Telegram's sendMessage as documented: chat_id "Integer or String" (the chat's id, or
+        // @channelusername) and a non-empty text.
+        for call in harness.telegram.sentMessages {
+            let chatID = call.body.value(at: "chat_id")?.scalarText ?? ""
+            let digits = chatID.hasPrefix("-") ? chatID.dropFirst() : Substring(chatID)
+            #expect((!digits.isEmpty && digits.allSatisfy(\.isNumber)) || chatID.hasPrefix("@"), "\(call.body.encodedString())")
+            #expect(call.body.value(at: "text")?.stringValue?.isEmpty == false)
+        }
         try await harness.stop()
     }
 

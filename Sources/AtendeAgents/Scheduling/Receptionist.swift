@@ -35,6 +35,20 @@ public struct Receptionist: Sendable {
 
     // MARK: Entry points
 
+    /// What is open for "onde paramos?": slots on offer, the contact's next booking.
+    func openItems(_ context: TurnContext, calendar: BusinessCalendar) async throws -> [String] {
+        var items: [String] = []
+        let wording = SlotWording(language: context.language, timeZone: calendar.timeZone)
+        if hasOpenFlow(context), let flow = context.memory.scheduling, let service = flow.service.flatMap(calendar.service(id:)), !flow.offered.isEmpty {
+            items.append(text(.summaryOffered, context, ["service": service.name, "times": flow.offered.map { wording.button($0.start) }.joined(separator: ", ")]))
+        }
+        if let next = try await store.upcomingBookings(conversationID: context.turn.conversation.id, now: context.now).first(where: { $0.status == .confirmed }) {
+            let name = calendar.service(id: next.service)?.name ?? next.service
+            items.append(text(.summaryBooked, context, ["service": name, "date": wording.date(next.startsAt), "time": wording.time(next.startsAt)]))
+        }
+        return items
+    }
+
     /// Whether an open flow takes this turn.
     func hasOpenFlow(_ context: TurnContext) -> Bool {
         guard let flow = context.memory.scheduling else { return false }
@@ -583,7 +597,9 @@ public struct Receptionist: Sendable {
         context.memory.activeAgent = Self.agentID
         context.memory.activeAt = context.now
         context.memory.lastIntent = context.result.flatMap { $0.route == Self.agentID ? $0.topic : nil } ?? context.memory.lastIntent
-        context.memory.lastQuestion = context.text.isEmpty ? context.memory.lastQuestion : context.text
+        // A tapped option or a bare "1" is no question to quote back in "onde paramos?".
+        let asked = context.turn.messages.last?.choiceID == nil && TextNormalizer.words(context.text).count >= 3
+        context.memory.lastQuestion = asked ? context.text : context.memory.lastQuestion
         context.memory.lastAnswer = String(reply.text.prefix(400))
         return context.answer(reply, trace: ReplyTrace(decision: "scheduling:" + (step?.rawValue ?? "done"), agent: Self.agentID))
     }
