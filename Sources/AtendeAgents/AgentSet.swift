@@ -6,15 +6,25 @@ import Foundation
 /// A turn takes the current set when it starts and finishes on it, whatever reloads meanwhile.
 public struct AgentSet: Sendable {
     public var library: PromptLibrary
+    /// Every route: what the business's team can reach.
     public var classifier: IntentClassifier
+    /// The routes of agents for customers (and the control intents): a customer's message is never
+    /// routed to the owner's advisers, and their questions are told apart among fewer routes.
+    public var customerClassifier: IntentClassifier
     /// A short hash of every file's name and content: which prompts answered, in traces.
     public var version: String
 
     public static func load(directory: String, settings: IntentSettings = IntentSettings()) throws(FileProblems) -> AgentSet {
         var library = try PromptLibrary.load(directory: directory)
         let classifier = IntentClassifier(routes: library.intentRoutes, settings: settings)
+        let customerClassifier = IntentClassifier(routes: library.intentRoutes(for: .customers), settings: settings)
         library.warnings += overlaps(library: library, classifier: classifier)
-        return AgentSet(library: library, classifier: classifier, version: version(of: directory))
+        return AgentSet(library: library, classifier: classifier, customerClassifier: customerClassifier, version: version(of: directory))
+    }
+
+    /// The classifier for a contact of `audience`.
+    public func classifier(for audience: Agent.Audience) -> IntentClassifier {
+        audience == .team ? classifier : customerClassifier
     }
 
     /// Agents whose examples the trained classifier cannot tell apart: when more than a fifth of

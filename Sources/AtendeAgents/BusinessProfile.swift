@@ -24,10 +24,13 @@ public struct BusinessProfile: Sendable {
     public var payments: [LocalizedText] = []
     /// The business's own questions and answers (`faq`): each becomes a topic reception answers.
     public var faq: [FAQEntry] = []
+    /// The owner and staff (`team`): phone numbers or platform ids. They reach every agent;
+    /// everyone else is a customer.
+    public var team: [String] = []
     public var file: String
 
     static let fileName = "negocio.yaml"
-    static let keys: Set<String> = ["name", "description", "address", "hours", "phone", "email", "website", "time_zone", "calendar", "maps_url", "payments", "faq"]
+    static let keys: Set<String> = ["name", "description", "address", "hours", "phone", "email", "website", "time_zone", "calendar", "maps_url", "payments", "faq", "team"]
 
     /// The placeholders the profile fills, by name (`business.name`, …).
     public var variables: [String: String] {
@@ -70,7 +73,15 @@ public struct BusinessProfile: Sendable {
         }
         profile.payments = try (top["payments"]?.sequence() ?? []).map(LocalizedText.parse)
         profile.faq = try (top["faq"]?.sequence() ?? []).map(FAQEntry.parse)
+        profile.team = try top["team"]?.strings().map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
         return profile
+    }
+
+    /// Whether the chat `id` (a phone number in any form, or a platform id) is someone of the team.
+    public func isTeam(_ id: String) -> Bool {
+        guard !team.isEmpty else { return false }
+        let phone = PlatformPhone.e164(id)
+        return team.contains { member in member == id || (phone != nil && PlatformPhone.e164(member) == phone) }
     }
 }
 

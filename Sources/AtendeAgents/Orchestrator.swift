@@ -47,6 +47,8 @@ public struct Orchestrator: Responder {
         let set = agents.set
         let now = time.nowMillis()
         var context = TurnContext(agentSet: set, turn: turn, now: now)
+        let conversation = turn.conversation
+        context.audience = settings.teamChannels.contains(conversation.channelID) || set.library.business.isTeam(conversation.platformChatID) ? .team : .customers
 
         // 1. The business side. A person's reply answers what the contact wrote before it.
         var ownership = turn.ownership
@@ -144,7 +146,7 @@ public struct Orchestrator: Responder {
         }
 
         // 3. Control intents.
-        let result = set.classifier.classify(context.text)
+        let result = set.classifier(for: context.audience).classify(context.text)
         context.result = result
         if result.confident, let control = ControlIntents.Kind(rawValue: result.route) {
             switch control {
@@ -175,7 +177,8 @@ public struct Orchestrator: Responder {
         let generalID = PromptLibrary.defaultAgentID
         // Only a specialist holds on to a conversation: after the reception's greeting, an unsure
         // message gets the clarifying question.
-        if let active = context.memory.activeAgent, active != generalID, set.library.agent(active) != nil,
+        if let active = context.memory.activeAgent, active != generalID, let activeAgent = set.library.agent(active),
+            context.audience == .team || activeAgent.audience != .team,
             let activeAt = context.memory.activeAt, now - activeAt < settings.stickinessMillis {
             let followUp = set.library.agent(result.route)?.intents.first { $0.id == result.topic }?.followUp ?? false
             if !result.confident || result.route == active || set.library.agent(result.route) == nil || followUp {
@@ -424,6 +427,8 @@ struct TurnContext {
     var text = ""
     var language = Language.pt
     var result: IntentResult?
+    /// Who the contact is to the business: a customer, or someone of the team.
+    var audience = Agent.Audience.customers
 
     init(agentSet: AgentSet, turn: Turn, now: Int64) {
         self.agentSet = agentSet
@@ -459,6 +464,7 @@ struct TurnContext {
         var trace = trace
         trace.promptVersion = agentSet.version
         trace.language = language.rawValue
+        trace.audience = audience.rawValue
         if let result {
             trace.route = result.route
             trace.intent = result.topic

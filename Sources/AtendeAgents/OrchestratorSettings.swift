@@ -10,6 +10,9 @@ public struct OrchestratorSettings: Sendable {
     public var historyTokens = 1500
     /// How many rounds of tool calls one LLM answer may take.
     public var maxToolRounds = 3
+    /// Channels whose every contact is the business's team (`audience: team`, such as the
+    /// owner's own Telegram bot).
+    public var teamChannels: Set<String> = []
 
     public init() {}
 }

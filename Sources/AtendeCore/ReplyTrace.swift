@@ -14,6 +14,8 @@ public struct ReplyTrace: Sendable, Hashable, Codable {
     public var runnerUp: String?
     public var runnerUpScore: Double?
     public var language: String?
+    /// Who the contact is to the business: `customers` or `team`.
+    public var audience: String?
     /// A short hash of the prompt files that answered.
     public var promptVersion: String?
     public var toolCalls: [TracedToolCall]

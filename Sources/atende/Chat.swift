@@ -20,7 +20,9 @@ struct Chat: AsyncParsableCommand {
         discussion: """
             Uses the prompts, LLM and conversation settings of the configuration, on a throwaway SQLite \
             database unless --database is given. Type a message and press enter. A number picks one of the \
-            options shown. /team TEXT writes as someone from the business (try "#pausar" or "#robo"), \
+            options shown. --team talks as the business's owner or staff, who reach every agent (a customer \
+            reaches reception and booking only). /team TEXT writes as someone from the business in the \
+            customer's conversation (try "#pausar" or "#robo"), \
             /new starts another conversation, /quit leaves.
             """
     )
@@ -32,6 +34,9 @@ struct Chat: AsyncParsableCommand {
 
     @Option(name: .long, help: "The contact's name.")
     var name = "Cliente"
+
+    @Flag(name: .long, help: "Talk as someone of the business's team (the owner, staff), who reaches every agent; by default you are a customer.")
+    var team = false
 
     func run() async throws {
         var configuration = try options.load()
@@ -48,6 +53,7 @@ struct Chat: AsyncParsableCommand {
         // One person at a terminal, or a script feeding it whole conversations: each line waits for
         // its answer, so the answers-per-minute limit would only stall the script.
         configuration.limits.contactTurnsPerMinute = 10_000
+        configuration.orchestrator.teamChannels = team ? ["console"] : []
         configuration.logFormat = "text"
         configuration.logLevel = "error"
         let logger = Logging.bootstrap(configuration)
@@ -161,6 +167,8 @@ struct ChatSession {
         var parts: [String] = []
         let agent = trace.agent.flatMap { agents.library.agent($0)?.title } ?? "no agent"
         parts.append("\(agent) [\(trace.decision)]")
+        if let audience = trace.audience { parts.append(audience == "team" ? "team" : "customer") }
+        if let facts = trace.facts { parts.append("facts: \(facts)") }
         if let route = trace.route, let score = trace.score {
             var routing = "route \(route) \(String(format: "%.2f", score))\(trace.confident == true ? "" : " (unsure)")"
             if let runnerUp = trace.runnerUp, let runnerScore = trace.runnerUpScore { routing += ", then \(runnerUp) \(String(format: "%.2f", runnerScore))" }

@@ -17,9 +17,11 @@ struct Route: ParsableCommand {
     @Option(help: "The prompts folder the classifier learns from.") var prompts = "prompts"
     @Option(help: "Minimum score to be confident (default from the classifier).") var threshold: Double?
     @Option(help: "Minimum lead over the runner-up to be confident.") var margin: Double?
+    @Option(help: "Route as a contact of this audience: customers (reception, booking, control), team, or all (default).") var audience = "all"
 
     func run() throws {
-        let classifier = try IntentClassifier(routes: loadRoutes(prompts), settings: settings(threshold: threshold, margin: margin))
+        guard let audience = Agent.Audience(rawValue: audience) else { throw ValidationError("--audience must be customers, team or all") }
+        let classifier = try IntentClassifier(routes: loadRoutes(prompts, audience: audience), settings: settings(threshold: threshold, margin: margin))
         try forEachInputLine { line in
             let text = inputText(line, key: "text")
             let result = classifier.classify(text)
@@ -100,8 +102,10 @@ struct Eval: ParsableCommand {
     @Option(help: "Number of folds.") var folds = 5
     @Option(name: .customLong("dates"), help: "Score this date corpus instead.") var datesFile: String?
     @Flag(help: "List every message routed wrongly (or, with --dates, every line the extractor got wrong).") var failures = false
+    @Option(help: "Whose routes: customers (reception, booking and the control intents), team, or all (default).") var audience = "all"
 
     func run() throws {
+        guard let audience = Agent.Audience(rawValue: audience) else { throw ValidationError("--audience must be customers, team or all") }
         if let datesFile {
             let text: String
             do {
@@ -117,7 +121,7 @@ struct Eval: ParsableCommand {
             return
         }
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
-        let report = IntentEvaluation.crossValidate(routes: try loadRoutes(prompts), folds: folds)
+        let report = IntentEvaluation.crossValidate(routes: try loadRoutes(prompts, audience: audience), folds: folds)
         print(report.description)
         if failures {
             for mistake in report.mistakes {
@@ -127,9 +131,9 @@ struct Eval: ParsableCommand {
     }
 }
 
-private func loadRoutes(_ directory: String) throws -> [IntentRoute] {
+private func loadRoutes(_ directory: String, audience: Agent.Audience = .all) throws -> [IntentRoute] {
     do {
-        return try PromptLibrary.load(directory: directory).intentRoutes
+        return try PromptLibrary.load(directory: directory).intentRoutes(for: audience)
     } catch let problems as FileProblems {
         throw ValidationError(problems.description)
     }

@@ -47,6 +47,22 @@ import Testing
         #expect(channels.first { $0.id == "whatsapp" }?.webhookPath == "/webhooks/whatsapp/<webhook_secret>")
     }
 
+    @Test func aChannelCanBeTheTeams() throws {
+        let configuration = try load(
+            """
+            channels:
+              - { id: "owner", adapter: "telegram", audience: "team", settings: { token: "1:a", webhook_secret: "abc" } }
+              - { id: "shop", adapter: "telegram", settings: { token: "2:b", webhook_secret: "abc" } }
+            """,
+            environment: [:]
+        )
+        #expect(configuration.orchestrator.teamChannels == ["owner"])
+        let problem = try #require(throws: FileProblem.self) {
+            try load("channels:\n  - { id: \"x\", adapter: \"telegram\", audience: \"staff\" }\n", environment: [:])
+        }
+        #expect(problem.description.contains("audience must be"))
+    }
+
     @Test func readsValuesAndEnvironmentOverrides() throws {
         let configuration = try load(
             """

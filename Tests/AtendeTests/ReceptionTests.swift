@@ -127,3 +127,44 @@ import Testing
         try await harness.stop()
     }
 }
+
+/// Customers reach reception, booking and a person; the owner and staff reach every agent.
+@Suite struct AudienceTests {
+    typealias Contact = ConversationScenarioTests.Contact
+
+    @Test func aCustomerNeverReachesTheOwnersAdvisersAndTheTeamDoes() async throws {
+        let customers = try await GatewayHarness.start()
+        do {
+            var ana = Contact(customers, chat: 9901)
+            _ = try await ana.say("meu caixa ta negativo esse mes, o que eu faço?")
+            let trace = try await ana.lastTrace()
+            #expect(trace.audience == "customers")
+            #expect(!["caixa", "financeiro", "vendas", "rh"].contains(trace.agent ?? ""), "a customer reached \(trace.agent ?? "")")
+        } catch {
+            Issue.record(error)
+        }
+        try await customers.stop()
+
+        let team = try await GatewayHarness.start { $0.orchestrator.teamChannels = ["tg"] }
+        do {
+            var owner = Contact(team, chat: 9902)
+            _ = try await owner.say("meu caixa ta negativo esse mes, o que eu faço?")
+            let trace = try await owner.lastTrace()
+            #expect(trace.audience == "team")
+            #expect(trace.agent == "caixa")
+        } catch {
+            Issue.record(error)
+        }
+        try await team.stop()
+    }
+
+    @Test func theTeamIsListedByPhoneInAnyFormOrByPlatformID() throws {
+        var business = try Repository.business()
+        business.team = ["(11) 98888-7777", "123456789"]
+        #expect(business.isTeam("5511988887777@s.whatsapp.net"), "a WhatsApp chat id is the same phone")
+        #expect(business.isTeam("+5511988887777"))
+        #expect(business.isTeam("5511988887777"))
+        #expect(business.isTeam("123456789"))
+        #expect(business.isTeam("+5521977776666") == false)
+    }
+}

@@ -389,7 +389,7 @@ public struct Receptionist: Sendable {
 
     /// A message the classifier confidently sends to another agent (or to a person) is a new subject.
     func isNewSubject(_ context: TurnContext) -> Bool {
-        guard let result = context.result ?? Optional(context.agentSet.classifier.classify(context.text)) else { return false }
+        guard let result = context.result ?? Optional(context.agentSet.classifier(for: context.audience).classify(context.text)) else { return false }
         return result.confident && result.route != Self.agentID
     }
 

@@ -127,6 +127,9 @@ public struct ChannelConfiguration: Sendable {
     public var unverified: Bool
     /// `groups: answer` lets the bot answer in group chats; the default ignores them.
     public var answersGroups: Bool
+    /// `audience: team`: everyone writing on this channel is the business's team (the owner's
+    /// own bot); the default, `customers`, reaches only the agents for customers.
+    public var isTeam = false
     /// Where the channel is declared, for messages about it.
     public var line: Int
 
@@ -288,6 +291,7 @@ extension GatewayConfiguration {
         }
         try configuration.applyChannelEnvironment(environment)
         try configuration.checkCombinations()
+        configuration.orchestrator.teamChannels = Set(configuration.channels.filter(\.isTeam).map(\.id))
         return configuration
     }
 
@@ -340,7 +344,7 @@ extension GatewayConfiguration {
         }
         var seen = Set<String>()
         for node in try top["channels"]?.sequence() ?? [] {
-            let mapping = try node.mapping(allowed: ["id", "adapter", "settings", "unverified", "groups"])
+            let mapping = try node.mapping(allowed: ["id", "adapter", "settings", "unverified", "groups", "audience"])
             let idNode = try mapping.required("id")
             let id = try mapping.requiredString("id")
             guard id.allSatisfy({ ($0.isLetter && $0.isASCII) || $0.isNumber || $0 == "-" || $0 == "_" }) else {
@@ -359,14 +363,22 @@ extension GatewayConfiguration {
                 default: throw groups.problem("groups must be 'ignore' (the default) or 'answer'")
                 }
             }
-            channels.append(ChannelConfiguration(
+            var channel = ChannelConfiguration(
                 id: id,
                 adapter: try mapping.requiredString("adapter"),
                 settings: settings,
                 unverified: try mapping["unverified"]?.bool() ?? false,
                 answersGroups: answersGroups,
                 line: node.line
-            ))
+            )
+            if let audience = mapping["audience"] {
+                switch try audience.string() {
+                case "customers": channel.isTeam = false
+                case "team": channel.isTeam = true
+                default: throw audience.problem("audience must be 'customers' (the default) or 'team'")
+                }
+            }
+            channels.append(channel)
         }
     }
 
