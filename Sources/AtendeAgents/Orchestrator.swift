@@ -145,8 +145,14 @@ public struct Orchestrator: Responder {
             return context.answer(Reply(text: reply), trace: ReplyTrace(decision: "short:stale_choice"))
         }
 
-        // 3. Control intents.
-        let result = set.classifier(for: context.audience).classify(context.text)
+        // A pick of an offered slot goes to the booking flow before anything reads it otherwise.
+        if let receptionist, let calendar = set.library.business.calendar, receptionist.picksOfferedSlot(context, calendar: calendar),
+            let answer = try await receptionist.continueFlow(&context, calendar: calendar) {
+            return answer
+        }
+
+        // 3. Control intents. A greeting before the question ("oii qual horario de vcs?") says nothing about where it goes.
+        let result = set.classifier(for: context.audience).classify(Self.withoutGreeting(context.text))
         context.result = result
         if result.confident, let control = ControlIntents.Kind(rawValue: result.route) {
             switch control {
@@ -259,6 +265,22 @@ public struct Orchestrator: Responder {
         return answered
     }
 
+    /// `text` without a greeting it starts with, when more follows: "oii, qual horario de vcs?"
+    /// is routed as "qual horario de vcs?"; "oi" alone stays a greeting.
+    static func withoutGreeting(_ text: String) -> String {
+        let greetings = ["bom dia", "boa tarde", "boa noite", "good morning", "good afternoon", "good evening", "oii", "oie", "oi", "ola", "olá", "opa", "hello", "hey", "hi"]
+        let lowered = text.lowercased()
+        for greeting in greetings where lowered.hasPrefix(greeting) {
+            var rest = text.dropFirst(greeting.count)
+            // A whole word only ("oito" is no "oi"); letters repeated for emphasis ("oiii") go too.
+            while let next = rest.first, next.lowercased() == String(greeting.last ?? " ") { rest = rest.dropFirst() }
+            guard let next = rest.first, !next.isLetter else { continue }
+            let remaining = rest.drop { !$0.isLetter && !$0.isNumber }
+            return TextNormalizer.words(String(remaining)).count >= 2 ? String(remaining) : text
+        }
+        return text
+    }
+
     /// What a short reply gets after a flow or an answer ended; `nil` routes it as usual.
     func acknowledge(_ context: inout TurnContext, _ short: ShortReply, bookingOffer: String?) async throws -> TurnAnswer? {
         let set = context.agentSet
@@ -279,11 +301,13 @@ public struct Orchestrator: Responder {
 
     /// The answer from the business profile when the message's topic is one (`facts:` or a FAQ).
     func factsAnswer(_ context: inout TurnContext, agent: Agent, question: String, trace: inout ReplyTrace) -> String? {
-        guard let result = context.result, result.route == agent.id,
-            let kind = agent.intents.first(where: { $0.id == result.topic })?.facts
-        else { return nil }
+        guard let result = context.result, result.route == agent.id else { return nil }
         let library = context.agentSet.library
-        guard let answer = BusinessFacts(business: library.business, texts: library.texts).answer(kind, to: question, language: context.language, now: context.now) else {
+        let facts = BusinessFacts(business: library.business, texts: library.texts)
+        // At reception, the business's own FAQ beats the generic topic the router picked.
+        let faq = agent.id == PromptLibrary.defaultAgentID ? facts.faqEntry(matching: question).map(FactKind.faq) : nil
+        guard let kind = faq ?? agent.intents.first(where: { $0.id == result.topic })?.facts else { return nil }
+        guard let answer = facts.answer(kind, to: question, language: context.language, now: context.now) else {
             return nil
         }
         trace.facts = "\(kind)"

@@ -18,6 +18,12 @@ enum ShortReply: Equatable {
         "obrigado", "obrigada", "brigado", "brigada", "obg", "obgd", "valeu", "vlw", "agradeco", "muito", "thanks", "thank", "you", "thx", "ty",
     ]
 
+    /// "vou ver aqui e te falo", "depois te aviso", "I'll think about it and let you know".
+    static let laterWords: Set<String> = [
+        "vou", "ver", "aqui", "e", "te", "falo", "aviso", "depois", "entao", "pensar", "qualquer", "coisa", "chamo", "mais", "tarde",
+        "i", "ll", "will", "think", "about", "it", "and", "let", "you", "know", "later", "get", "back",
+    ]
+
     /// `nil` for anything with more to it than an acknowledgement.
     init?(_ text: String) {
         let words = TextNormalizer.words(text)
@@ -31,11 +37,17 @@ enum ShortReply: Equatable {
             self = .number(number)
             return
         }
-        guard words.count <= 4 else { return nil }
         let set = Set(words)
-        if set.isSubset(of: Self.thanksWords.union(Self.okayWords).union(Self.yesWords)), !set.isDisjoint(with: Self.thanksWords) { self = .thanks; return }
-        if set.isSubset(of: Self.yesWords.union(Self.okayWords)), !set.isDisjoint(with: Self.yesWords) { self = .yes; return }
-        if set.isSubset(of: Self.okayWords) { self = .okay; return }
+        if words.count <= 4 {
+            if set.isSubset(of: Self.thanksWords.union(Self.okayWords).union(Self.yesWords)), !set.isDisjoint(with: Self.thanksWords) { self = .thanks; return }
+            if set.isSubset(of: Self.yesWords.union(Self.okayWords)), !set.isDisjoint(with: Self.yesWords) { self = .yes; return }
+            if set.isSubset(of: Self.okayWords) { self = .okay; return }
+        }
+        // "blz, vou ver aqui e te falo": an acknowledgement and a goodbye for now.
+        if words.count <= 8, !set.isDisjoint(with: Self.okayWords.union(Self.thanksWords)), set.isSubset(of: Self.okayWords.union(Self.thanksWords).union(Self.laterWords)) {
+            self = .okay
+            return
+        }
         return nil
     }
 }

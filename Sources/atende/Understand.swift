@@ -1,5 +1,6 @@
 import AtendeAgents
 import AtendeCore
+import AtendeServer
 import AtendeUnderstanding
 import ArgumentParser
 import Foundation
@@ -92,7 +93,7 @@ struct Dates: ParsableCommand {
 }
 
 /// `atende eval`: how well the classifier learns the prompt files, or the extractor a corpus.
-struct Eval: ParsableCommand {
+struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cross-validate the intent classifier on the prompt files' examples, or score a date corpus with --dates FILE.",
         discussion: "Date corpora use the JSON-lines format of Duckling's time corpus (kind instant|interval|none, value, grain, ref)."
@@ -103,9 +104,13 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("dates"), help: "Score this date corpus instead.") var datesFile: String?
     @Flag(help: "List every message routed wrongly (or, with --dates, every line the extractor got wrong).") var failures = false
     @Option(help: "Whose routes: customers (reception, booking and the control intents), team, or all (default).") var audience = "all"
+    @Option(name: .customLong("conversations"), help: "Run the scripted conversations in this folder (conversations/) instead.") var conversationsFolder: String?
 
-    func run() throws {
+    func run() async throws {
         guard let audience = Agent.Audience(rawValue: audience) else { throw ValidationError("--audience must be customers, team or all") }
+        if let conversationsFolder {
+            return try await runConversations(conversationsFolder)
+        }
         if let datesFile {
             let text: String
             do {
@@ -126,6 +131,32 @@ struct Eval: ParsableCommand {
         if failures {
             for mistake in report.mistakes {
                 print("  ✗ \(mistake.expected) → \(mistake.predicted) (\(String(format: "%.2f", mistake.score))\(mistake.confident ? ", confident" : "")): \(mistake.text)")
+            }
+        }
+    }
+}
+
+extension Eval {
+    /// Every conversation of the folder through the real pipeline; the success rate and, with
+    /// --failures, each failed expectation with its file and line.
+    func runConversations(_ folder: String) async throws {
+        let conversations: [ScriptedConversation]
+        let agents: AgentSet
+        do {
+            conversations = try ScriptedConversation.load(directory: folder)
+            agents = try AgentSet.load(directory: prompts)
+        } catch let problems as FileProblems {
+            throw ValidationError(problems.description)
+        } catch let problem as FileProblem {
+            throw ValidationError(problem.description)
+        }
+        var configuration = GatewayConfiguration()
+        configuration.promptsDirectory = prompts
+        let report = try await ConversationEvaluation.run(conversations, configuration: configuration, agents: agents)
+        print(report.summary)
+        if failures {
+            for conversation in report.failed {
+                for failure in conversation { print("  ✗ \(failure)") }
             }
         }
     }

@@ -1,3 +1,4 @@
+import AtendeAgents
 import AsyncHTTPClient
 import AtendeCore
 import AtendeServer
@@ -23,7 +24,10 @@ import Testing
     }
 
     @Test func pauseAndResumeAConversationAndSeeWhyTheBotAnswered() async throws {
-        let harness = try await GatewayHarness.start { $0.adminToken = Self.token }
+        let harness = try await GatewayHarness.start {
+            $0.adminToken = Self.token
+            $0.orchestrator.teamChannels = ["tg"]
+        }
         var ana = ConversationScenarioTests.Contact(harness, chat: 9501)
         _ = try await ana.say("meu caixa tá negativo esse mês")
         let url = harness.server.baseURL + "/admin/conversations/tg/9501"

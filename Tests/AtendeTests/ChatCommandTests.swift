@@ -11,7 +11,8 @@ import Testing
             .write(toFile: directory + "/atende.yaml", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: GatewayProcess.debugBinary)
-        process.arguments = ["chat", "--config", directory + "/atende.yaml", "--database", directory + "/chat.sqlite"]
+        // As the owner: the team reaches the business advisers (a customer would not).
+        process.arguments = ["chat", "--team", "--config", directory + "/atende.yaml", "--database", directory + "/chat.sqlite"]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -27,7 +28,7 @@ import Testing
         let traces = text.split(separator: "\n").filter { $0.contains("↳") }.map(String.init)
         #expect(traces.count == 5, "\(text)")
         guard traces.count == 5 else { return }
-        #expect(traces[0].contains("Fluxo de Caixa [routed]") && traces[0].contains("route caixa"), "\(traces[0])")
+        #expect(traces[0].contains("Fluxo de Caixa [routed]") && traces[0].contains("team") && traces[0].contains("route caixa"), "\(traces[0])")
         #expect(traces[1].contains("[control]") && traces[1].contains("owner: human"), "\(traces[1])")
         #expect(traces[2].contains("[silent:human]"), "\(traces[2])")
         #expect(traces[3].contains("[ownership:bot]"), "\(traces[3])")

@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func routesFollowsUpWithTheSameAgentAndChangesSubject() async throws {
-        let harness = try await GatewayHarness.start()
+        let harness = try await GatewayHarness.start { $0.orchestrator.teamChannels = ["tg"] }
         var ana = Contact(harness, chat: 7001)
 
         let cash = "meu caixa tá negativo esse mês"
@@ -122,7 +122,7 @@ import Testing
                 && result.candidates.filter { $0.route != "geral" && set.library.agent($0.route) != nil && $0.score >= 0.15 }.count >= 2
         }, "none of the sample messages leaves the classifier unsure any more; add one that does")
 
-        let harness = try await GatewayHarness.start()
+        let harness = try await GatewayHarness.start { $0.orchestrator.teamChannels = ["tg"] }
         var bia = Contact(harness, chat: 7002)
         // After the reception's greeting, an unsure message still gets the question: only specialists are sticky.
         _ = try await bia.say("oi, bom dia")
@@ -166,7 +166,8 @@ import Testing
     }
 
     @Test func whereDidWeStopSummarisesTheLastTopicInTheContactsLanguage() async throws {
-        let harness = try await GatewayHarness.start()
+        // The owner, who reaches the business advisers.
+        let harness = try await GatewayHarness.start { $0.orchestrator.teamChannels = ["tg"] }
         let set = try await Self.agents()
         var dan = Contact(harness, chat: 7004)
         let empty = try await dan.say("where did we leave off?")
@@ -191,6 +192,7 @@ import Testing
         let harness = try await GatewayHarness.start {
             $0.handoffNotifyChannel = "tg"
             $0.handoffNotifyChat = "424242"
+            $0.orchestrator.teamChannels = ["tg"]
         }
         var fia = Contact(harness, chat: 7006)
         _ = try await fia.say("quanto devo cobrar pelo corte feminino?")

@@ -26,6 +26,8 @@ import Testing
         let model = FakeOpenAIServer()
         let modelServer = try await model.start()
         let harness = try await GatewayHarness.start {
+            // The owner asking the business advisers, whom customers do not reach.
+            $0.orchestrator.teamChannels = ["tg"]
             configure(&$0)
             $0.llm.baseURL = modelServer.baseURL + "/v1"
             $0.llm.model = "test-model"

@@ -49,6 +49,13 @@ public struct Receptionist: Sendable {
         return items
     }
 
+    /// Whether the message picks one of the slots on offer ("a última", "2", "10h serve"): then the
+    /// flow takes it before anything else reads it ("a última" is no "where did we stop").
+    func picksOfferedSlot(_ context: TurnContext, calendar: BusinessCalendar) -> Bool {
+        guard hasOpenFlow(context), let flow = context.memory.scheduling, flow.step == .pick, !flow.offered.isEmpty else { return false }
+        return pick(in: context, words: TextNormalizer.words(context.text), offered: flow.offered, calendar: calendar) != nil
+    }
+
     /// Whether an open flow takes this turn.
     func hasOpenFlow(_ context: TurnContext) -> Bool {
         guard let flow = context.memory.scheduling else { return false }
@@ -60,7 +67,15 @@ public struct Receptionist: Sendable {
     func start(_ context: inout TurnContext, topic: String?, calendar: BusinessCalendar) async throws -> TurnAnswer? {
         guard !calendar.services.isEmpty else { return nil }
         let words = Set(TextNormalizer.words(context.text))
-        if Self.isQuestionAboutRules(words) { return nil }
+        if Self.isQuestionAboutRules(words, text: context.text) { return nil }
+        // "unha sabado 10h" or "sexta 19h consigo fazer unha?" can read as a confirmation or a move;
+        // with no booking to confirm or move and a service or a time named, it is a new booking. A
+        // cancellation never becomes one.
+        if topic == "confirmar" || topic == "remarcar",
+            calendar.service(matching: context.text) != nil || wish(in: context, calendar: calendar) != nil,
+            try await store.upcomingBookings(conversationID: context.turn.conversation.id, now: context.now).isEmpty {
+            return try await startBooking(&context, serviceID: calendar.service(matching: context.text)?.id, calendar: calendar)
+        }
         switch topic {
         case "remarcar":
             return try await chooseBooking(&context, goal: .reschedule, calendar: calendar)
@@ -118,7 +133,8 @@ public struct Receptionist: Sendable {
                 let later = words.contains("tarde") || words.contains("later") || words.contains("depois")
                 return try await offer(&context, flow: flow, service: service, calendar: calendar, after: later ? offered.map(\.start).max().map { $0 + 1 } : nil)
             }
-            if isNewSubject(context) {
+            // "tem 10h30?" names a time: a new wish, whatever else the router reads in it.
+            if isNewSubject(context), wish(in: context, calendar: calendar) == nil, calendar.service(matching: context.text) == nil {
                 try await store.releaseHolds(conversationID: context.turn.conversation.id, now: context.now)
                 context.memory.scheduling = nil
                 return nil
@@ -456,6 +472,12 @@ public struct Receptionist: Sendable {
             }
             if sameTime.count == 1 { return sameTime[0] }
             if let exact = sameTime.first(where: { $0.start == millis }) { return exact }
+            // "9:30 works" read as 21:30 (the next 9:30 after now): the offered 9:30 in the morning.
+            let twelveHours = offered.filter { slot in
+                let parts = wording.parts(slot.start)
+                return (parts.hour ?? 0) % 12 == (wanted.hour ?? 0) % 12 && parts.minute == wanted.minute
+            }
+            if sameTime.isEmpty, twelveHours.count == 1 { return twelveHours[0] }
         }
         return nil
     }
@@ -525,8 +547,12 @@ public struct Receptionist: Sendable {
     }
 
     /// "Como funciona o cancelamento?", "what is your cancellation policy": about the rules, not a request.
-    static func isQuestionAboutRules(_ words: Set<String>) -> Bool {
-        !words.isDisjoint(with: ["politica", "regra", "regras", "prazo", "taxa", "multa", "antecedencia", "policy", "fee", "rules", "como", "how"])
+    static func isQuestionAboutRules(_ words: Set<String>, text: String = "") -> Bool {
+        var words = words
+        // "tem como cortar dia 24?" asks for a booking ("is it possible"), not how things work.
+        let folded = " " + TextNormalizer.words(text).joined(separator: " ") + " "
+        if [" tem como ", " teria como ", " da como ", " dava como "].contains(where: folded.contains) { words.remove("como") }
+        return !words.isDisjoint(with: ["politica", "regra", "regras", "prazo", "taxa", "multa", "antecedencia", "policy", "fee", "rules", "como", "how"])
     }
 
     /// A name the contact gave: "meu nome é Ana Souza", or just "Ana Souza".

@@ -86,7 +86,8 @@ extension DateGrammar {
         enum Which { case nearest, nextWeek, thisWeek, lastWeek, previous, afterNext }
         // The week first: "semana que vem na quinta", "na próxima semana, terça", "next week on Thursday".
         let weekFirst = language == .pt
-            ? match(i, .semana, .que, .vem) ?? match(i, .na, .semana, .que, .vem) ?? match(i, .proxima, .semana) ?? match(i, .na, .proxima, .semana)
+            ? match(i, .semana, .que, .vem) ?? match(i, .semana, .q, .vem) ?? match(i, .na, .semana, .que, .vem) ?? match(i, .na, .semana, .q, .vem)
+                ?? match(i, .proxima, .semana) ?? match(i, .na, .proxima, .semana)
             : match(i, .next, .week)
         if var k = weekFirst {
             if isSymbol(k, ",") { k += 1 }
@@ -115,7 +116,7 @@ extension DateGrammar {
         j = afterName
         if which == .nearest {
             if language == .pt {
-                if let k = match(j, .que, .vem) ?? match(j, .da, .semana, .que, .vem) ?? match(j, .da, .proxima, .semana) ?? match(j, .na, .proxima, .semana) ?? match(j, .da, .outra, .semana) {
+                if let k = match(j, .que, .vem) ?? match(j, .q, .vem) ?? match(j, .da, .semana, .que, .vem) ?? match(j, .da, .semana, .q, .vem) ?? match(j, .da, .proxima, .semana) ?? match(j, .na, .proxima, .semana) ?? match(j, .da, .outra, .semana) {
                     which = .nextWeek; j = k
                 } else if let k = match(j, .passada) ?? match(j, .passado) ?? match(j, .da, .semana, .passada) {
                     which = isWord(j, .da) ? .lastWeek : .previous; j = k
