@@ -79,7 +79,7 @@ public struct LimitsConfiguration: Sendable {
     /// Failed verifications one client address may cause per minute; then 429 until the minute ends.
     public var failedVerificationsPerMinute = 20
     /// Turns answered per conversation per minute; a contact writing faster is answered once they slow down.
-    public var contactTurnsPerMinute = 20
+    public var contactTurnsPerMinute = 60
     /// A new connection must send its request head within this, and a request its whole body within `bodyTimeoutMillis`.
     public var headerTimeoutMillis: Int64 = 10_000
     public var bodyTimeoutMillis: Int64 = 30_000
