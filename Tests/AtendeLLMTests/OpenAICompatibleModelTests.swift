@@ -235,7 +235,8 @@ import Testing
 
     /// The shared client keeps reconnecting until the attempt's deadline, then reports why.
     @Test func anUnreachableServerThroughTheSharedClientIsStillUnreachable() async throws {
-        let settings = LLMSettings(baseURL: "http://127.0.0.1:1/v1", model: "gpt-test", timeoutMillis: 400, maxAttempts: 2)
+        // A deadline long enough for at least one refused connect on a loaded machine.
+        let settings = LLMSettings(baseURL: "http://127.0.0.1:1/v1", model: "gpt-test", timeoutMillis: 2_000, maxAttempts: 2)
         let error = await failure(of: OpenAICompatibleModel(settings: settings), Self.question)
         #expect(error?.kind == .unreachable, "\(error?.description ?? "")")
         #expect(error?.message.contains("connection refused") == true)
