@@ -119,8 +119,7 @@ public final class OpenAICompatibleModel: LanguageModel {
         await withTaskGroup(of: Attempt?.self) { group in
             group.addTask { await self.exchange(body, timeoutMillis: timeoutMillis) }
             group.addTask {
-                // A second of head start: on a busy machine the pool's own deadline error can take that long to arrive.
-                try? await Task.sleep(for: .milliseconds(timeoutMillis + 1000))
+                try? await Task.sleep(for: .milliseconds(timeoutMillis + 250))
                 return nil
             }
             let first = await group.next() ?? nil
