@@ -29,6 +29,8 @@ public struct Gateway: Sendable {
     public let receptionist: Receptionist
     /// The business's CalDAV calendar, when one is configured.
     let caldav: CalDAVCalendar?
+    /// The address booking replies link to; set to the bound port when listening on port 0.
+    let calendarLinks: CalendarLinks
 
     /// - Parameters:
     ///   - responder: replaces the orchestrator (tests of the pipeline itself).
@@ -74,9 +76,10 @@ public struct Gateway: Sendable {
             caldav = calendar
             busyTimes = CachedBusyTimes(source: calendar, maxAgeMillis: configuration.caldav.busyCacheMillis, time: time, metrics: metrics, logger: logger)
         }
+        let calendarLinks = CalendarLinks(base: configuration.webhookBaseURL + "/calendar/")
         let receptionist = Receptionist(
             store: opened.store, busyTimes: busyTimes, syncsCalendar: caldav != nil && configuration.caldav.writeBookings,
-            calendarLinkBase: configuration.webhookBaseURL + "/calendar/"
+            calendarLinks: calendarLinks
         )
         let runtime = GatewayRuntime(
             configuration: configuration,
@@ -92,7 +95,8 @@ public struct Gateway: Sendable {
             time: time
         )
         return Gateway(
-            runtime: runtime, opened: opened, httpClient: httpClient, agents: agents, llmHTTPClient: llmHTTPClient, receptionist: receptionist, caldav: caldav
+            runtime: runtime, opened: opened, httpClient: httpClient, agents: agents, llmHTTPClient: llmHTTPClient, receptionist: receptionist, caldav: caldav,
+            calendarLinks: calendarLinks
         )
     }
 
@@ -173,7 +177,15 @@ public struct Gateway: Sendable {
             server: .http1(configuration: http),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "atende"),
             services: workers,
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
+            onServerRunning: { [calendarLinks] channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                if configuration.publicURL == nil {
+                    var bound = configuration
+                    bound.port = port
+                    calendarLinks.setBase(bound.webhookBaseURL + "/calendar/")
+                }
+                await onListening(port)
+            },
             logger: runtime.logger
         )
         let runtime = runtime

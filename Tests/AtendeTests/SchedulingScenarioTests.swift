@@ -6,6 +6,7 @@ import AtendeServer
 import AtendeTestSupport
 import AtendeUnderstanding
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Booking conversations through the real pipeline: Telegram and UazAPI webhooks, the store, the
@@ -83,7 +84,11 @@ import Testing
         #expect(booked.map(\.startsAt) == [starts[1]])
         let booking = try #require(booked.first)
         #expect(booking.contactName == "Ana")
-        #expect(text.contains("/calendar/\(booking.token).ics"))
+        // The link, as sent, reaches the gateway on the port it really listens on (the harness asks for port 0).
+        let link = try #require(text.split(whereSeparator: \.isWhitespace).map(String.init).first { $0.hasPrefix("http") && $0.contains("/calendar/") })
+        #expect(link.hasSuffix("/calendar/\(booking.token).ics") && !link.contains(":0/"))
+        let linked = try await HTTPClient.shared.execute(HTTPClientRequest(url: link), timeout: GatewayHarness.requestTimeout)
+        #expect(linked.status == .ok)
         // The link serves the event.
         let ics = try await harness.get("/calendar/\(booking.token).ics")
         #expect(ics.status == 200 && ics.body.contains("BEGIN:VEVENT") && ics.body.contains("DTSTART:\(ICalendarEvent.utc(starts[1]))"))

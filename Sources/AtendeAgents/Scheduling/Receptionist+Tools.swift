@@ -71,7 +71,7 @@ extension Receptionist {
             .object([
                 "booking_id": .string(String(booking.id)), "service": .string(calendar.service(id: booking.service)?.name ?? booking.service),
                 "start": .string(Self.iso(booking.startsAt, zone)), "status": .string(booking.status.rawValue),
-                "calendar_link": .string(calendarLinkBase.map { $0 + booking.token + ".ics" } ?? ""),
+                "calendar_link": .string(calendarLinks?.link(booking) ?? ""),
             ])
         }
         let holdUntil = caller.now + Int64(calendar.holdMinutes) * 60_000

@@ -14,14 +14,14 @@ public struct Receptionist: Sendable {
     let busyTimes: (any BusyTimeSource)?
     /// Whether bookings are written to the business's own calendar.
     let syncsCalendar: Bool
-    /// Where a booking's calendar file is served, up to the token: `https://host/calendar/`.
-    let calendarLinkBase: String?
+    /// Where a booking's calendar file is served; without it, replies carry no link.
+    let calendarLinks: CalendarLinks?
 
-    public init(store: any BookingStore, busyTimes: (any BusyTimeSource)? = nil, syncsCalendar: Bool = false, calendarLinkBase: String? = nil) {
+    public init(store: any BookingStore, busyTimes: (any BusyTimeSource)? = nil, syncsCalendar: Bool = false, calendarLinks: CalendarLinks? = nil) {
         self.store = store
         self.busyTimes = busyTimes
         self.syncsCalendar = syncsCalendar
-        self.calendarLinkBase = calendarLinkBase
+        self.calendarLinks = calendarLinks
     }
 
     static let agentID = "agenda"
@@ -594,7 +594,7 @@ public struct Receptionist: Sendable {
         let service = calendar.service(id: booking.service)
         return [
             "service": service?.name ?? booking.service, "date": wording.date(booking.startsAt), "time": wording.time(booking.startsAt),
-            "price": service?.price ?? "", "calendar_link": calendarLinkBase.map { $0 + booking.token + ".ics" } ?? "",
+            "price": service?.price ?? "", "calendar_link": calendarLinks?.link(booking) ?? "",
         ]
     }
 
