@@ -120,6 +120,7 @@ public struct Orchestrator: Responder {
 
         let bookingOffer = context.memory.bookingOffer
         context.memory.bookingOffer = nil
+        context.previousService = bookingOffer.flatMap { $0.isEmpty ? nil : $0 }
 
         // 2. The answer to a clarifying question: the chosen agent answers what was asked then.
         if let clarification = context.memory.clarification {
@@ -161,6 +162,14 @@ public struct Orchestrator: Responder {
             }
         }
 
+        // The specialist the conversation is with, while its subject is fresh.
+        let generalID = PromptLibrary.defaultAgentID
+        let sticky: Agent? = context.memory.activeAgent.flatMap { active in
+            guard active != generalID, let agent = set.library.agent(active), context.audience == .team || agent.audience != .team,
+                let activeAt = context.memory.activeAt, now - activeAt < settings.stickinessMillis else { return nil }
+            return agent
+        }
+
         // 3b. Booking: an open flow keeps the conversation; the agenda route starts one.
         if let receptionist, let calendar = set.library.business.calendar {
             if receptionist.hasOpenFlow(context) {
@@ -170,23 +179,25 @@ public struct Orchestrator: Responder {
             }
             // With an LLM and the calendar tools in agenda.md, the model books through the tools
             // instead. Unsure about the agenda, the flow starts only when the message names a
-            // service or a time.
+            // service or a time, and no other specialist is on the subject ("she started in june"
+            // is about the 13th salary the owner just asked HR about).
             let modelBooks = model != nil && set.library.agent(Receptionist.agentID)?.tools.contains(.book) == true
-            if !modelBooks, result.route == Receptionist.agentID,
-                result.confident || calendar.service(matching: context.text) != nil || receptionist.wish(in: context, calendar: calendar) != nil,
+            let unsureStarts = (sticky == nil || sticky?.id == Receptionist.agentID)
+                && (calendar.service(matching: context.text) != nil || receptionist.wish(in: context, calendar: calendar) != nil)
+            if !modelBooks, result.route == Receptionist.agentID, result.confident || unsureStarts,
                 let answer = try await receptionist.start(&context, topic: result.topic, calendar: calendar) {
                 return answer
             }
         }
 
-        // 4. Stickiness.
-        let generalID = PromptLibrary.defaultAgentID
-        // Only a specialist holds on to a conversation: after the reception's greeting, an unsure
-        // message gets the clarifying question.
-        if let active = context.memory.activeAgent, active != generalID, let activeAgent = set.library.agent(active),
-            context.audience == .team || activeAgent.audience != .team,
-            let activeAt = context.memory.activeAt, now - activeAt < settings.stickinessMillis {
-            let followUp = set.library.agent(result.route)?.intents.first { $0.id == result.topic }?.followUp ?? false
+        // 4. Stickiness. Only a specialist holds on to a conversation: after the reception's
+        // greeting, an unsure message gets the clarifying question.
+        if let active = sticky?.id {
+            let topic = set.library.agent(result.route)?.intents.first { $0.id == result.topic }
+            // A follow-up stays, unless a customer asks what reception answers from the business's
+            // facts ("e quanto custa isso?"); the team asks the specialist ("da pra parcelar esses?").
+            let facts = topic?.facts != nil && context.audience == .customers
+            let followUp = topic?.followUp ?? false || !facts && FollowUpCue.leansOnPrevious(context.text)
             if !result.confident || result.route == active || set.library.agent(result.route) == nil || followUp {
                 return await answer(&context, agentID: active, question: context.text, decision: "sticky", keepActive: false)
             }
@@ -301,19 +312,30 @@ public struct Orchestrator: Responder {
 
     /// The answer from the business profile when the message's topic is one (`facts:` or a FAQ).
     func factsAnswer(_ context: inout TurnContext, agent: Agent, question: String, trace: inout ReplyTrace) -> String? {
-        guard let result = context.result, result.route == agent.id else { return nil }
+        guard let result = context.result else { return nil }
         let library = context.agentSet.library
         let facts = BusinessFacts(business: library.business, texts: library.texts)
-        // At reception, the business's own FAQ beats the generic topic the router picked.
-        let faq = agent.id == PromptLibrary.defaultAgentID ? facts.faqEntry(matching: question).map(FactKind.faq) : nil
-        guard let kind = faq ?? agent.intents.first(where: { $0.id == result.topic })?.facts else { return nil }
-        guard let answer = facts.answer(kind, to: question, language: context.language, now: context.now) else {
+        // At reception, the business's own FAQ beats the generic topic the router picked, and
+        // answers when the router was unsure ("where do we park?" half read as "where were we?").
+        let faq = agent.id == PromptLibrary.defaultAgentID ? library.faq.entry(matching: question).map(FactKind.faq) : nil
+        let topic = result.route == agent.id ? agent.intents.first(where: { $0.id == result.topic })?.facts : nil
+        guard let kind = faq ?? topic else { return nil }
+        let calendar = library.business.calendar
+        // Only a price question leans on the previous answer: "what else do you do?" is not about it.
+        let previous = kind == .services ? context.previousService.flatMap { id in calendar?.services.first { $0.id == id } } : nil
+        let named = calendar?.service(matching: question) ?? previous
+        guard var answer = facts.answer(kind, to: question, service: named, language: context.language, now: context.now) else {
             return nil
         }
         trace.facts = "\(kind)"
+        // A FAQ answer about a service the question names ("qnto fica corte infantil?") gets its price too.
+        if case .faq = kind, let service = calendar?.service(matching: question) {
+            answer += "\n" + facts.price(service, context.language)
+            context.memory.bookingOffer = service.id
+        }
         // Prices and services end with "Quer marcar um horário?": a "sim" next starts that booking.
-        if [.services, .business].contains(kind), let calendar = library.business.calendar {
-            context.memory.bookingOffer = calendar.service(matching: question)?.id ?? ""
+        if [.services, .business].contains(kind), calendar != nil {
+            context.memory.bookingOffer = named?.id ?? ""
         }
         return answer
     }
@@ -453,6 +475,9 @@ struct TurnContext {
     var result: IntentResult?
     /// Who the contact is to the business: a customer, or someone of the team.
     var audience = Agent.Audience.customers
+    /// The service the previous answer was about ("Corte de cabelo: R$ 80 (45 min)…"), so "e
+    /// quanto tempo demora?" next is about it too.
+    var previousService: String?
 
     init(agentSet: AgentSet, turn: Turn, now: Int64) {
         self.agentSet = agentSet

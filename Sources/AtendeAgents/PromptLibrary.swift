@@ -15,6 +15,8 @@ public struct PromptLibrary: Sendable {
     public var directory: String
     /// Not errors, but worth fixing: examples two agents share, which blur the routing.
     public var warnings: [FileProblem]
+    /// Which `faq:` entry a customer's question is about.
+    let faq: FAQMatcher
 
     public static let defaultAgentID = "geral"
     static let controlFile = "controle.yaml"
@@ -91,17 +93,36 @@ public struct PromptLibrary: Sendable {
             problems.append(FileProblem(file: agent.file, line: nil, message: "agent id '\(agent.id)' is the name of a control intent in \(controlFile); rename the agent"))
         }
         guard problems.isEmpty, let control, let texts, let business else { throw FileProblems(problems) }
-        // The business's own questions become topics of reception, answered from negocio.yaml.
+        let faq = FAQMatcher(business: business)
         if let index = agents.firstIndex(where: { $0.id == defaultAgentID }) {
-            agents[index].intents += business.faq.enumerated().map { number, entry in
-                IntentDefinition(id: "faq_\(number + 1)", keywords: [], examples: entry.questions, description: entry.questions[0], facts: .faq(number))
-            }
+            agents[index].intents = withFAQTopics(agents[index].intents, business: business, matcher: faq)
         }
         let sorted = agents.sorted { $0.id < $1.id }
         return PromptLibrary(
             agents: sorted, control: control, texts: texts, business: business, directory: directory,
-            warnings: sharedExamples(agents: sorted, control: control) + missingFacts(agents: sorted, business: business)
+            warnings: sharedExamples(agents: sorted, control: control) + missingFacts(agents: sorted, business: business), faq: faq
         )
+    }
+
+    /// Reception's topics with the business's own questions added, one topic per `faq:` entry,
+    /// answered from negocio.yaml. An example of reception's generic topics that asks what an
+    /// entry answers ("tem estacionamento?" under the address) moves to that entry: the business
+    /// has said how it answers it, and leaving it behind would teach the router the generic topic.
+    static func withFAQTopics(_ intents: [IntentDefinition], business: BusinessProfile, matcher: FAQMatcher) -> [IntentDefinition] {
+        var absorbed = Array(repeating: [String](), count: business.faq.count)
+        var generic = intents
+        for index in generic.indices {
+            let kept = generic[index].examples.filter { example in
+                guard let entry = matcher.entry(covering: example) else { return true }
+                absorbed[entry].append(example)
+                return false
+            }
+            // A topic keeps at least one example, so it stays routable.
+            if !kept.isEmpty { generic[index].examples = kept }
+        }
+        return generic + business.faq.enumerated().map { number, entry in
+            IntentDefinition(id: "faq_\(number + 1)", keywords: [], examples: entry.questions + absorbed[number], description: entry.questions[0], facts: .faq(number))
+        }
     }
 
     /// Topics that answer from the business profile while the profile lacks those facts: they

@@ -75,6 +75,47 @@ import Testing
         try await harness.stop()
     }
 
+    /// The FAQ is asked in words its examples do not use; words it shares with every price or
+    /// booking question ("cortar", "cabelo", "perto") do not make a question about it.
+    @Test func theBusinessesOwnQuestionsAreKnownInOtherWords() async throws {
+        let (harness, _) = try await Self.start(at: 10 * 60)
+        do {
+            var ana = Contact(harness, chat: 9821)
+            #expect(try await Self.answer(&ana, "tem onde deixar o carro?").contains("estacionamento conveniado"))
+            let child = try await Self.answer(&ana, "minha filha tem 5 aninhos, vcs atendem?")
+            #expect(child.contains("a partir de 4 anos"), "\(child)")
+            // A FAQ answer about a service the question names carries its price too.
+            let childPrice = try await Self.answer(&ana, "quanto fica o corte infantil?")
+            #expect(childPrice.contains("a partir de 4 anos") && childPrice.contains("Corte de cabelo: R$ 80 (45 min)"), "\(childPrice)")
+            #expect(try await Self.answer(&ana, "quanto custa cortar o cabelo?") == "Corte de cabelo: R$ 80 (45 min). Quer marcar um horário?")
+            #expect(try await Self.answer(&ana, "vcs ficam perto do metro?").contains("Rua das Flores, 123"))
+            #expect(try await ana.lastTrace().facts == "location")
+
+            var bob = Contact(harness, chat: 9822)
+            #expect(try await Self.answer(&bob, "we're coming by car, where do we park?").contains("partner car park"))
+            #expect(!(try await Self.answer(&bob, "do you cut hair?").contains("children")))
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
+
+    /// "E demora muito?" after a price is about the service just priced.
+    @Test func aPriceFollowUpIsAboutTheServiceJustPriced() async throws {
+        let (harness, _) = try await Self.start(at: 10 * 60)
+        do {
+            var ana = Contact(harness, chat: 9831)
+            #expect(try await Self.answer(&ana, "qnto ta a manicure?") == "Manicure: R$ 45 (60 min). Quer marcar um horário?")
+            #expect(try await Self.answer(&ana, "e demora muito?") == "Manicure: R$ 45 (60 min). Quer marcar um horário?")
+            // Only the next message leans on it: later, the question is the whole list again.
+            _ = try await Self.answer(&ana, "obrigada")
+            #expect(try await Self.answer(&ana, "quanto tempo demora?").contains("Avaliação: gratuita, 30 min"))
+        } catch {
+            Issue.record(error)
+        }
+        try await harness.stop()
+    }
+
     /// After a booking, "1", "ok", "👍" and "obrigado" are no new subject; "sim" to "Quer marcar um
     /// horário?" starts that booking.
     @Test func shortRepliesAfterAFlowAreAcknowledgedAndASimBooksWhatWasOffered() async throws {
@@ -152,6 +193,18 @@ import Testing
             let trace = try await owner.lastTrace()
             #expect(trace.audience == "team")
             #expect(trace.agent == "caixa")
+            // A follow-up that points back stays with the adviser, though "parcelar" is a payment word.
+            _ = try await owner.say("sou mei e tenho 2 das atrasados")
+            #expect(try await owner.lastTrace().agent == "financeiro")
+            _ = try await owner.say("consigo parcelar esses?")
+            #expect(try await owner.lastTrace().agent == "financeiro")
+            // A new subject after "e" goes where it belongs.
+            _ = try await owner.say("e quanto eu cobro numa hidratação nova que quero lançar?")
+            #expect(try await owner.lastTrace().agent == "financeiro")
+            _ = try await owner.say("preciso contratar uma manicure")
+            #expect(try await owner.lastTrace().agent == "rh")
+            _ = try await owner.say("e como divulgo o serviço novo no insta?")
+            #expect(try await owner.lastTrace().agent == "vendas")
         } catch {
             Issue.record(error)
         }

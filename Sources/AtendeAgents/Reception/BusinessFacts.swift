@@ -33,7 +33,8 @@ struct BusinessFacts {
 
     /// The answer to `question` on `kind`, or `nil` when the profile lacks the facts (the agent's
     /// own answer is used then).
-    func answer(_ kind: FactKind, to question: String, language: Language, now: Int64) -> String? {
+    /// `service` is the one the question is about: named in it, or by the previous answer.
+    func answer(_ kind: FactKind, to question: String, service: BusinessService?, language: Language, now: Int64) -> String? {
         switch kind {
         case .hours: return hours(question, language: language, now: now)
         case .location: return location(language)
@@ -42,11 +43,11 @@ struct BusinessFacts {
             return texts.text(.receptionPayments, language, ["payments": list(business.payments.map { $0.text(language) }, language)])
         case .services:
             guard let calendar = business.calendar, !calendar.services.isEmpty else { return nil }
-            if let service = calendar.service(matching: question) { return price(service, language) }
+            if let service { return price(service, language) }
             return texts.text(.receptionServices, language, ["services": servicesList(calendar, language)])
         case .business:
             guard let calendar = business.calendar, !calendar.services.isEmpty else { return nil }
-            if let service = calendar.service(matching: question) { return price(service, language) }
+            if let service { return price(service, language) }
             var text = texts.text(.receptionBusiness, language, ["services": servicesList(calendar, language)])
             let contacts = [business.website, business.phone].filter { !$0.isEmpty }
             if !contacts.isEmpty { text += "\n" + texts.text(.receptionContacts, language, ["contacts": contacts.joined(separator: " · ")]) }
@@ -55,36 +56,6 @@ struct BusinessFacts {
             return business.faq.indices.contains(index) ? business.faq[index].answer.text(language) : nil
         }
     }
-
-    /// The FAQ entry the question is about, by its words: every content word of the question is
-    /// in one of the entry's questions, or two of them are. The business's own FAQ then wins over
-    /// the generic topic the router chose ("tem estacionamento?" is about the parking FAQ, not the
-    /// address).
-    func faqEntry(matching question: String) -> Int? {
-        let asked = Self.contentWords(question)
-        guard !asked.isEmpty else { return nil }
-        var best: (index: Int, overlap: Int)?
-        for (index, entry) in business.faq.enumerated() {
-            for example in entry.questions {
-                let words = Self.contentWords(example)
-                let overlap = asked.intersection(words).count
-                guard overlap >= 2 || (overlap >= 1 && asked.isSubset(of: words)) else { continue }
-                if best == nil || overlap > best!.overlap { best = (index, overlap) }
-            }
-        }
-        return best?.index
-    }
-
-    static func contentWords(_ text: String) -> Set<String> {
-        Set(TextNormalizer.words(text)).subtracting(stopWords)
-    }
-
-    static let stopWords: Set<String> = [
-        "a", "o", "as", "os", "de", "da", "do", "das", "dos", "e", "que", "q", "tem", "ter", "vcs", "vc", "voces", "voce", "ai", "aqui", "pra", "para",
-        "com", "no", "na", "nos", "nas", "um", "uma", "eu", "meu", "minha", "se", "onde", "como", "qual", "quanto", "oi", "ola", "bom", "dia", "boa",
-        "tarde", "noite", "por", "favor", "pfv", "gente", "tudo", "bem", "sim", "nao", "ja", "mas", "ou", "em", "the", "an", "is", "are", "there",
-        "do", "does", "you", "your", "i", "my", "me", "can", "to", "for", "of", "at", "in", "on", "where", "what", "how", "hi", "hello", "please",
-    ]
 
     /// Everything the facts say, for a model's system prompt, so it answers from them.
     func summary(language: Language, now: Int64) -> String {

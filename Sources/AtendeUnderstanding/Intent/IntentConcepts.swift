@@ -13,7 +13,7 @@
 /// depend on the context go in a group: "vaga" (a free slot or a job opening), "receita"
 /// (revenue, the tax office or a recipe), "time" (a team or the time) and "passar" (to move a
 /// booking or to hand over) are left out.
-enum IntentConcepts {
+public enum IntentConcepts {
     static let groups: [(concept: String, words: [String])] = [
         // Control: a person, not the bot.
         ("pessoa", ["atendente", "atendentes", "humano", "humana", "humanos", "human", "humans", "pessoa", "pessoas", "person", "alguem", "someone", "somebody", "anyone", "anybody", "operador", "operadora", "operator", "representante", "representative"]),
@@ -75,7 +75,10 @@ enum IntentConcepts {
         ("saudacao", ["oi", "ola", "hello", "hi", "hey", "opa", "salve", "yo", "hiya", "howdy", "alo"]),
         ("obrigado", ["obrigado", "obrigada", "obrigadao", "valeu", "thanks", "thank", "agradeco", "agradecido", "agradecida", "grato", "grata", "gratidao", "cheers", "appreciate"]),
         ("tchau", ["tchau", "bye", "goodbye", "falou", "flw", "adeus"]),
-        ("endereco", ["endereco", "address", "localizacao", "location", "located", "localizado", "localizada", "bairro", "neighborhood", "neighbourhood", "rua", "street", "estacionamento", "parking", "estacionar", "metro", "subway"]),
+        ("endereco", ["endereco", "address", "localizacao", "location", "located", "localizado", "localizada", "bairro", "neighborhood", "neighbourhood", "rua", "street", "metro", "subway"]),
+        ("estacionar", ["estacionamento", "estacionar", "estaciono", "estaciona", "parking", "park", "manobrista", "valet"]),
+        ("perto", ["perto", "pertinho", "near", "nearby"]),
+        ("crianca", ["crianca", "criancas", "infantil", "infantis", "kid", "kids", "child", "children", "filho", "filha", "filhos", "filhas", "son", "daughter", "menino", "menina", "bebe", "baby"]),
         ("funcionamento", ["aberto", "abertos", "aberta", "abertas", "abre", "abrem", "fecham", "closed", "funcionamento"]),
         ("entrega", ["entrega", "entregam", "entregar", "delivery", "deliver", "delivers"]),
         ("aceitar", ["aceita", "aceitam", "aceitar", "accept", "accepts"]),
@@ -84,6 +87,26 @@ enum IntentConcepts {
         ("entretenimento", ["filme", "filmes", "movie", "movies", "serie", "series", "netflix", "musica", "music", "song", "songs", "piada", "joke", "signo", "horoscopo", "poema", "poem"]),
         ("risada", ["k", "kk", "haha", "hahaha", "hehe", "rs", "rsrs", "lol", "lmao"]),
     ]
+
+    /// The concept `word` (folded, as `TextNormalizer` gives it) belongs to, if any.
+    public static func concept(of word: String) -> String? {
+        conceptByWord[word]
+    }
+
+    /// Whether `word` is one of the things a business sells or works on (`neutral`).
+    public static func isNeutral(_ word: String) -> Bool {
+        neutralWords.contains(word)
+    }
+
+    static let neutralWords = Set(neutral)
+
+    static let conceptByWord: [String: String] = {
+        var map: [String: String] = [:]
+        for group in groups {
+            for word in group.words where map[word] == nil { map[word] = group.concept }
+        }
+        return map
+    }()
 
     /// The things a business sells or works on, and the businesses and trades themselves: every
     /// route talks about them ("quero marcar um corte", "quanto custa o corte?", "quanto cobrar
