@@ -41,6 +41,7 @@ public struct SystemTexts: Sendable {
         case acknowledged
         case bookingAskService = "booking_ask_service"
         case bookingOffer = "booking_offer"
+        case bookingOfferExact = "booking_offer_exact"
         case bookingOfferElsewhere = "booking_offer_elsewhere"
         case bookingNoSlots = "booking_no_slots"
         case bookingPickUnclear = "booking_pick_unclear"
@@ -88,6 +89,7 @@ public struct SystemTexts: Sendable {
             case .summaryBooked: ["contact.name", "service", "date", "time"]
             case .bookingAskService, .bookingWhich, .bookingNoneFound, .bookingStopped, .bookingChoiceConfirm, .bookingChoiceMove: ["contact.name"]
             case .bookingOffer, .bookingOfferElsewhere: ["contact.name", "service", "hold_minutes", "wish"]
+            case .bookingOfferExact: ["contact.name", "service", "hold_minutes", "wish", "date", "time"]
             case .bookingNoSlots, .bookingTaken: ["contact.name", "service"]
             case .bookingPickUnclear: ["contact.name", "count"]
             case .bookingAskName: ["contact.name", "service", "date", "time"]
@@ -97,14 +99,25 @@ public struct SystemTexts: Sendable {
             case .bookingMoved: ["contact.name", "service", "date", "time", "price", "calendar_link", "old_date", "old_time"]
             }
         }
+
+        /// The text said instead when a textos.yaml written before this key lacks it: an older
+        /// prompts folder keeps loading.
+        var fallback: Key? {
+            switch self {
+            case .bookingOfferExact: .bookingOffer
+            default: nil
+            }
+        }
     }
 
     private var texts: [Key: [Language: String]]
     public var file: String
 
-    /// The text in `language` (Portuguese when it has no translation), placeholders filled.
+    /// The text in `language` (Portuguese when it has no translation), placeholders filled; the
+    /// fallback's when the file predates the key.
     public func text(_ key: Key, _ language: Language, _ values: [String: String] = [:]) -> String {
-        PromptTemplate.render(texts[key]?[language] ?? texts[key]?[.pt] ?? "", values)
+        guard let byLanguage = texts[key] else { return key.fallback.map { text($0, language, values) } ?? "" }
+        return PromptTemplate.render(byLanguage[language] ?? byLanguage[.pt] ?? "", values)
     }
 
     public static func load(file path: String, business: BusinessProfile) throws -> SystemTexts {
@@ -118,7 +131,8 @@ public struct SystemTexts: Sendable {
         let top = try root.mapping(allowed: Set(Key.allCases.map(\.rawValue)))
         var texts: [Key: [Language: String]] = [:]
         for key in Key.allCases {
-            let node = try top.required(key.rawValue)
+            // A key added after the file was written may be missing when it has a fallback.
+            guard let node = key.fallback == nil ? try top.required(key.rawValue) : top[key.rawValue] else { continue }
             var byLanguage: [Language: String] = [:]
             for (name, value) in try node.mappingEntries() {
                 guard let language = Language(rawValue: name) else { throw value.problem("'\(name)' is not a language; use pt or en") }

@@ -1,6 +1,7 @@
 import AtendeAgents
 import AtendeCore
 import AtendeTestSupport
+import AtendeUnderstanding
 import Foundation
 import Testing
 
@@ -65,6 +66,23 @@ import Testing
         let set = try AgentSet.load(directory: prompts)
         #expect(set.library.warnings.contains { $0.message.contains("overlap") && ($0.file.hasSuffix("financeiro.md") || $0.file.hasSuffix("vendas.md")) }, "\(set.library.warnings)")
         #expect(try await Repository.agents().library.warnings.isEmpty, "the shipped prompts should not overlap")
+    }
+
+    /// A textos.yaml written before `booking_offer_exact` existed still loads, and says the
+    /// general offer instead; a text every version has stays required.
+    @Test func aTextAddedLaterFallsBackAndAnOlderTextStaysRequired() throws {
+        let older = try Self.folder(editing: "textos.yaml") { text in
+            let start = try! #require(text.range(of: "booking_offer_exact:\n"))
+            let end = try! #require(text.range(of: "\n\n", range: start.upperBound..<text.endIndex))
+            return text.replacingCharacters(in: start.lowerBound..<end.upperBound, with: "")
+        }
+        let texts = try AgentSet.load(directory: older).library.texts
+        let values = ["service": "Manicure", "hold_minutes": "10", "date": "quinta, 26/11", "time": "10:00"]
+        #expect(!texts.text(.bookingOfferExact, .pt, values).isEmpty)
+        #expect(texts.text(.bookingOfferExact, .pt, values) == texts.text(.bookingOffer, .pt, values))
+
+        let broken = try Self.folder(editing: "textos.yaml") { $0.replacingOccurrences(of: "booking_offer:\n", with: "booking_offer_old:\n") }
+        #expect(Self.problems(broken).contains { $0.file.hasSuffix("textos.yaml") }, "\(Self.problems(broken))")
     }
 
     @Test func aMissingBusinessProfileIsNamed() throws {

@@ -127,6 +127,30 @@ import Testing
         try await harness.stop()
     }
 
+    @Test("the exact time asked for is free: it is proposed first and a 'sim' books it; 'sim, mas sábado' asks again")
+    func exactTimeIsProposedAndAYesBooksIt() async throws {
+        let (harness, _) = try await Self.start()
+        let texts = try await Self.texts()
+        var gabi = Contact(harness, chat: 8113)
+        let offer = try await gabi.say("queria marcar um corte quinta as 10")
+        let thursday = Self.monday.adding(days: 3)
+        let ten = thursday.instant(minutes: 10 * 60, in: Self.zone)
+        #expect(Self.text(offer) == texts.text(.bookingOfferExact, .pt, ["service": "Corte de cabelo", "hold_minutes": "10", "date": "quinta, 26/11", "time": "10:00"]))
+        #expect(Self.buttons(offer).first.flatMap { Self.slotStart($0.id) } == ten)
+        let booked = try await gabi.say("sim")
+        #expect(Self.text(booked).contains("Agendado"), "\(Self.text(booked))")
+        #expect(try await Self.bookings(harness, on: thursday).contains { $0.startsAt == ten && $0.status == .confirmed })
+
+        var hugo = Contact(harness, chat: 8114)
+        _ = try await hugo.say("queria fazer a unha quinta as 15h")
+        let again = try await hugo.say("sim, mas pode ser sabado de manha?")
+        let saturday = Self.monday.adding(days: 5)
+        let starts = Self.buttons(again).compactMap { Self.slotStart($0.id) }
+        #expect(!starts.isEmpty && starts.allSatisfy { CivilDay(instant: $0, in: Self.zone) == saturday }, "\(Self.buttons(again).map(\.title))")
+        #expect(try await Self.bookings(harness, on: thursday).allSatisfy { $0.status != .confirmed || $0.startsAt == ten })
+        try await harness.stop()
+    }
+
     @Test("missing service is asked; none fits offers others; a subject change ends the flow and frees the holds")
     func missingServiceNoneFitsAndSubjectChange() async throws {
         let (harness, _) = try await Self.start()

@@ -129,6 +129,11 @@ public struct Receptionist: Sendable {
             if let slot = pick(in: context, words: words, offered: offered, calendar: calendar) {
                 return try await picked(&context, slot: slot, flow: flow, service: service, calendar: calendar)
             }
+            // "sim" to "quinta às 10h está livre, confirmo?"; "sim, mas na sexta" is a new wish.
+            if let proposed = Self.proposal(flow), Self.accepts(context.text, words: words),
+                wish(in: context, calendar: calendar) == nil, calendar.service(matching: context.text) == nil {
+                return try await picked(&context, slot: proposed, flow: flow, service: service, calendar: calendar)
+            }
             if Self.wantsOthers(words) {
                 let later = words.contains("tarde") || words.contains("later") || words.contains("depois")
                 return try await offer(&context, flow: flow, service: service, calendar: calendar, after: later ? offered.map(\.start).max().map { $0 + 1 } : nil)
@@ -260,10 +265,13 @@ public struct Receptionist: Sendable {
         context.memory.scheduling = flow
         let wording = SlotWording(language: context.language, timeZone: calendar.timeZone)
         let near = flow.wish.map { wish in slots.contains { $0.start >= wish.start && $0.start < wish.end } } ?? true
+        // The very time asked for is free: say so, and a "sim" books it.
+        let key: SystemTexts.Key = Self.proposal(flow) != nil ? .bookingOfferExact : near ? .bookingOffer : .bookingOfferElsewhere
         var message = lead.map { text($0, context, ["service": service.name]) + "\n\n" } ?? ""
-        message += text(near ? .bookingOffer : .bookingOfferElsewhere, context, [
+        message += text(key, context, [
             "service": service.name, "hold_minutes": String(calendar.holdMinutes),
             "wish": flow.wish.map { wishText($0, wording: wording, calendar: calendar) } ?? "",
+            "date": wording.date(slots[0].start), "time": wording.time(slots[0].start),
         ])
         let choices = slots.map { Choice(id: Self.slotPrefix + String($0.start), title: wording.button($0.start)) }
         return answer(&context, Reply(text: message, choices: choices), step: .pick)
@@ -534,6 +542,19 @@ public struct Receptionist: Sendable {
         let text = " " + words.joined(separator: " ") + " "
         return [" desisto ", " deixa pra la ", " deixa para la ", " esquece ", " nao quero mais ", " never mind ", " nevermind ", " forget it ", " nao precisa mais "]
             .contains { text.contains($0) }
+    }
+
+    /// The offered slot at the exact time the contact asked for ("quinta às 10h"), which the
+    /// offer proposes first.
+    static func proposal(_ flow: SchedulingFlow) -> ClosedInterval? {
+        guard let wish = flow.wish, wish.end - wish.start <= 1, let first = flow.offered.first, first.start == wish.start else { return nil }
+        return first
+    }
+
+    /// A yes to a proposal: "sim", "pode ser", "ok", "👍", "confirma", "fechado".
+    static func accepts(_ text: String, words: [String]) -> Bool {
+        if let short = ShortReply(text), short == .yes || short == .okay { return true }
+        return isYes(words) || ["pode ser", "pode marcar", "pode confirmar", "fechado", "perfeito", "go ahead", "book it", "sounds good"].contains { words.joined(separator: " ").hasPrefix($0) }
     }
 
     static func isYes(_ words: [String]) -> Bool {
