@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "AtendeSchedulingTests",
             dependencies: [
-                "AtendeCore", "AtendeYAML", "AtendeScheduling",
+                "AtendeCore", "AtendeYAML", "AtendeScheduling", "AtendeUnderstanding",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

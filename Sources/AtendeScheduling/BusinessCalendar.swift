@@ -52,6 +52,13 @@ public struct BusinessCalendar: Sendable, Hashable {
     public var holdMinutes: Int
     /// Minutes before the appointment each reminder goes out.
     public var reminderOffsetsMinutes: [Int]
+    /// How this business's customers mean "sexta que vem" (`next_weekday`).
+    public var nextWeekday = DateExtractor.NextWeekday.nextWeek
+
+    /// The date reader for this business's customers.
+    public var dateExtractor: DateExtractor {
+        DateExtractor(nextWeekday: nextWeekday)
+    }
 
     public init(
         timeZone: TimeZone, hours: [Int: [OpeningPeriod]], closesOnHolidays: Bool = true, closedDays: Set<CivilDay> = [], openDays: Set<CivilDay> = [],
@@ -112,7 +119,7 @@ public struct BusinessCalendar: Sendable, Hashable {
 
     static let keys: Set<String> = [
         "time_zone", "slot_minutes", "buffer_minutes", "minimum_notice_minutes", "horizon_days", "capacity", "hold_minutes", "reminders",
-        "holidays", "closed", "open", "hours", "services",
+        "holidays", "closed", "open", "hours", "services", "next_weekday",
     ]
     static let weekdays: [String: Int] = [
         "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7,
@@ -157,6 +164,13 @@ public struct BusinessCalendar: Sendable, Hashable {
         if let node = top["capacity"] { calendar.capacity = try node.int(in: 1...1000) }
         if let node = top["hold_minutes"] { calendar.holdMinutes = try node.int(in: 1...(24 * 60)) }
         if let node = top["holidays"] { calendar.closesOnHolidays = try node.bool() }
+        if let node = top["next_weekday"] {
+            let name = try node.string()
+            guard let reading = DateExtractor.NextWeekday(rawValue: name) else {
+                throw node.problem("next_weekday is next_week (\"sexta que vem\" is next week's Friday) or coming (the coming Friday), not '\(name)'")
+            }
+            calendar.nextWeekday = reading
+        }
         if let node = top["reminders"] {
             calendar.reminderOffsetsMinutes = try (node.isSequence ? node.sequence() : [node]).map { item in
                 let text = try item.string()

@@ -1,5 +1,6 @@
 import AtendeCore
 import AtendeScheduling
+import AtendeUnderstanding
 import AtendeYAML
 import Foundation
 import Testing
@@ -226,6 +227,16 @@ import Testing
             let problem = try #require(throws: FileProblem.self) { try BusinessCalendar.parse(node, defaultTimeZone: "America/Sao_Paulo") }
             #expect(problem.description.contains(message) && problem.line == lineNumber, "\(problem)")
         }
+        #expect(calendar.nextWeekday == .nextWeek)
+        for (value, reading) in [("coming", DateExtractor.NextWeekday.coming), ("next_week", .nextWeek)] {
+            let text = "calendar:\n  next_weekday: \(value)\n  hours:\n    ter: \"09:00-10:00\"\n  services:\n    - {id: a, name: A, minutes: 30}\n"
+            let node = try YAMLNode.parse(text, file: "negocio.yaml").mapping(allowed: ["calendar"]).required("calendar")
+            #expect(try BusinessCalendar.parse(node, defaultTimeZone: "America/Sao_Paulo").nextWeekday == reading)
+        }
+        let wrongReading = try YAMLNode.parse("calendar:\n  next_weekday: proxima\n  hours:\n    ter: \"09:00-10:00\"\n  services:\n    - {id: a, name: A, minutes: 30}\n", file: "negocio.yaml")
+            .mapping(allowed: ["calendar"]).required("calendar")
+        let readingProblem = try #require(throws: FileProblem.self) { try BusinessCalendar.parse(wrongReading, defaultTimeZone: "America/Sao_Paulo") }
+        #expect(readingProblem.description.contains("next_week") && readingProblem.line == 2, "\(readingProblem)")
         let noServices = try YAMLNode.parse("calendar:\n  hours:\n    seg: \"09:00-10:00\"\n  services: []\n  capacity: 0\n", file: "n.yaml").mapping(allowed: ["calendar"]).required("calendar")
         #expect(throws: FileProblem.self) { try BusinessCalendar.parse(noServices, defaultTimeZone: "America/Sao_Paulo") }
     }

@@ -34,6 +34,27 @@ struct DateExtractionTests {
         }
     }
 
+    /// "sexta que vem" is next week's Friday by default and the coming Friday where the business
+    /// reads it so; a phrase that names the week is next week's either way.
+    @Test func nextWeekdayIsReadAsTheBusinessReadsIt() {
+        let monday = Date(timeIntervalSince1970: 1_795_179_600 + 3 * 86_400)  // 2026-11-23 10:00
+        func day(_ text: String, _ reading: DateExtractor.NextWeekday, at reference: Date = monday) -> String? {
+            guard let entity = DateExtractor(nextWeekday: reading).extract(from: text, reference: reference, timeZone: Self.saoPaulo, language: nil).first,
+                case .instant(let date) = entity.value else { return nil }
+            return String(ISO8601Text.string(date, in: Self.saoPaulo).prefix(10))
+        }
+        #expect(day("sexta que vem", .nextWeek) == "2026-12-04")
+        #expect(day("sexta que vem", .coming) == "2026-11-27")
+        #expect(day("próxima sexta", .coming) == "2026-11-27")
+        #expect(day("next friday", .coming) == "2026-11-27")
+        #expect(day("next friday", .nextWeek) == "2026-12-04")
+        #expect(day("sexta da semana que vem", .coming) == "2026-12-04")
+        #expect(day("semana que vem na sexta", .coming) == "2026-12-04")
+        // Said on that Friday, the coming one is a week later.
+        let friday = Date(timeIntervalSince1970: 1_795_179_600 + 7 * 86_400)
+        #expect(day("sexta que vem", .coming, at: friday) == "2026-12-04")
+    }
+
     static func check(_ item: Case, language: Language?, zone: TimeZone = saoPaulo, reference: Date = reference) {
         let entities = DateExtractor().extract(from: item.text, reference: reference, timeZone: zone, language: language)
         #expect(entities.count == 1, "\(item.text): \(entities.map { describe($0, in: zone) })")

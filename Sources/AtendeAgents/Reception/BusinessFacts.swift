@@ -111,7 +111,7 @@ struct BusinessFacts {
 
     /// The first day the question names (a weekday, "amanhã", a date), in the business's zone.
     func namedDay(_ question: String, calendar: BusinessCalendar, now: Int64, language: Language) -> CivilDay? {
-        let entities = DateExtractor().extract(from: question, reference: Date(timeIntervalSince1970: Double(now) / 1000), timeZone: calendar.timeZone, language: language)
+        let entities = calendar.dateExtractor.extract(from: question, reference: Date(timeIntervalSince1970: Double(now) / 1000), timeZone: calendar.timeZone, language: language)
         for entity in entities {
             let date: Date?
             switch entity.value {

@@ -425,7 +425,7 @@ public struct Receptionist: Sendable {
 
     func wish(text: String, now: Int64, language: Language, calendar: BusinessCalendar) -> ClosedInterval? {
         let reference = Date(timeIntervalSince1970: Double(now) / 1000)
-        let entities = DateExtractor().extract(from: text, reference: reference, timeZone: calendar.timeZone, language: language)
+        let entities = calendar.dateExtractor.extract(from: text, reference: reference, timeZone: calendar.timeZone, language: language)
         guard let entity = entities.first else { return nil }
         let day: Int64 = 86_400_000
         switch entity.value {
@@ -458,7 +458,7 @@ public struct Receptionist: Sendable {
     /// The offered slot the words name: its number, its place ("a segunda", "the last one"), or its time ("10h serve").
     func pick(in context: TurnContext, words: [String], offered: [ClosedInterval], calendar: BusinessCalendar) -> ClosedInterval? {
         if let slot = Self.numbered(words, in: offered) { return slot }
-        let entities = DateExtractor().extract(
+        let entities = calendar.dateExtractor.extract(
             from: context.text, reference: Date(timeIntervalSince1970: Double(context.now) / 1000), timeZone: calendar.timeZone, language: context.language
         )
         // "a segunda" alone is the second option, not Monday; a time beside it is a wish.

@@ -4,7 +4,20 @@ import Foundation
 /// was written in the contact's time zone: "amanha as 3 da tarde", "sexta que vem de manhã",
 /// "entre 14h e 16h", "next Friday 3pm".
 public struct DateExtractor: Sendable {
-    public init() {}
+    /// How "sexta que vem", "próxima sexta" and "next Friday" are read: Friday of next week (the
+    /// default, as Duckling and "semana que vem na sexta" read it) or the coming Friday.
+    public enum NextWeekday: String, Sendable, CaseIterable {
+        /// Said on Monday 23/11, "sexta que vem" is Friday 04/12.
+        case nextWeek = "next_week"
+        /// Said on Monday 23/11, "sexta que vem" is Friday 27/11; said on that Friday, 04/12.
+        case coming
+    }
+
+    public var nextWeekday: NextWeekday
+
+    public init(nextWeekday: NextWeekday = .nextWeek) {
+        self.nextWeekday = nextWeekday
+    }
 
     /// `language` nil lets the extractor pick from the words of the message. Portuguese reads
     /// "5/6" as day/month, English as month/day.
@@ -25,7 +38,7 @@ public struct DateExtractor: Sendable {
         // One zone lookup (an ICU call on Linux) serves both the wall-clock now and the offset.
         let utcOffset = timeZone.secondsFromGMT(for: reference)
         let now = LocalDateTime(secondsSinceEpoch: Int(reference.timeIntervalSince1970.rounded(.down)) + utcOffset)
-        let grammar = DateGrammar(tokens: tokens, language: language, now: now, utcOffset: utcOffset)
+        let grammar = DateGrammar(tokens: tokens, language: language, now: now, utcOffset: utcOffset, nextWeekday: nextWeekday)
         var entities: [TimeEntity] = []
         var i = 0
         while i < tokens.count {

@@ -83,7 +83,9 @@ extension DateGrammar {
     /// "sexta", "próxima terça", "quarta que vem", "terça passada", "domingo da semana passada",
     /// "next Friday", "last tuesday", "friday after next", "wednesday of this week".
     private func weekdayExpression(_ i: Int) -> (Span, Int)? {
-        enum Which { case nearest, nextWeek, thisWeek, lastWeek, previous, afterNext }
+        // `next` is "sexta que vem", "próxima sexta", "next Friday": next week's by default, the
+        // coming one where the business reads it so. `nextWeek` names the week ("sexta da semana que vem").
+        enum Which { case nearest, next, nextWeek, thisWeek, lastWeek, previous, afterNext }
         // The week first: "semana que vem na quinta", "na próxima semana, terça", "next week on Thursday".
         let weekFirst = language == .pt
             ? match(i, .semana, .que, .vem) ?? match(i, .semana, .q, .vem) ?? match(i, .na, .semana, .que, .vem) ?? match(i, .na, .semana, .q, .vem)
@@ -97,11 +99,11 @@ extension DateGrammar {
         var j = i
         var which = Which.nearest
         if language == .pt {
-            if isWord(j, in: [.proxima, .proximo]) { which = .nextWeek; j += 1 }
+            if isWord(j, in: [.proxima, .proximo]) { which = .next; j += 1 }
             else if isWord(j, in: [.ultima, .ultimo]) { which = .previous; j += 1 }
             else { j = skip(j, [.essa, .esta, .este, .esse, .nessa, .nesta, .neste, .nesse, .na, .no, .a, .o, .de, .dia]) }
         } else {
-            if isWord(j, .next) || match(j, .around, .next) != nil { which = .nextWeek; j += isWord(j, .next) ? 1 : 2 }
+            if isWord(j, .next) || match(j, .around, .next) != nil { which = .next; j += isWord(j, .next) ? 1 : 2 }
             else if isWord(j, .last) || isWord(j, .past) || isWord(j, .previous) {
                 which = .previous
                 j += 1
@@ -116,7 +118,9 @@ extension DateGrammar {
         j = afterName
         if which == .nearest {
             if language == .pt {
-                if let k = match(j, .que, .vem) ?? match(j, .q, .vem) ?? match(j, .da, .semana, .que, .vem) ?? match(j, .da, .semana, .q, .vem) ?? match(j, .da, .proxima, .semana) ?? match(j, .na, .proxima, .semana) ?? match(j, .da, .outra, .semana) {
+                if let k = match(j, .que, .vem) ?? match(j, .q, .vem) {
+                    which = .next; j = k
+                } else if let k = match(j, .da, .semana, .que, .vem) ?? match(j, .da, .semana, .q, .vem) ?? match(j, .da, .proxima, .semana) ?? match(j, .na, .proxima, .semana) ?? match(j, .da, .outra, .semana) {
                     which = .nextWeek; j = k
                 } else if let k = match(j, .passada) ?? match(j, .passado) ?? match(j, .da, .semana, .passada) {
                     which = isWord(j, .da) ? .lastWeek : .previous; j = k
@@ -145,6 +149,7 @@ extension DateGrammar {
         let day: LocalDateTime
         switch which {
         case .nearest: day = nextWeekday(weekday, after: today)
+        case .next: day = nextWeekdayReading == .coming ? nextWeekday(weekday, after: today) : weekdayOfWeek(weekday, weeks: 1)
         case .nextWeek: day = weekdayOfWeek(weekday, weeks: 1)
         case .thisWeek: day = weekdayOfWeek(weekday, weeks: 0)
         case .lastWeek: day = weekdayOfWeek(weekday, weeks: -1)

@@ -95,13 +95,15 @@ struct DateGrammar {
     /// Results already computed at a token index: the rules ask for the same point or span at the
     /// same place many times while trying alternatives.
     let memo: Memo
+    let nextWeekdayReading: DateExtractor.NextWeekday
     var today: LocalDateTime { now.date }
 
-    init(tokens: [DateToken], language: Language, now: LocalDateTime, utcOffset: Int) {
+    init(tokens: [DateToken], language: Language, now: LocalDateTime, utcOffset: Int, nextWeekday: DateExtractor.NextWeekday = .nextWeek) {
         self.tokens = tokens
         self.language = language
         self.now = now
         self.utcOffset = utcOffset
+        nextWeekdayReading = nextWeekday
         memo = Memo(count: tokens.count)
     }
 
