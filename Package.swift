@@ -6,6 +6,26 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// SQLite's recommended options for an application that owns its SQLite
+/// (https://sqlite.org/compile.html#recommended_compile_time_options), minus what the store uses:
+/// it keeps JSON and `RETURNING`, and needs no extension loading, shared cache or deprecated APIs.
+let sqliteSettings: [CSetting] = [
+    .define("SQLITE_THREADSAFE", to: "1"),
+    .define("SQLITE_DEFAULT_MEMSTATUS", to: "0"),
+    .define("SQLITE_DQS", to: "0"),
+    .define("SQLITE_LIKE_DOESNT_MATCH_BLOBS"),
+    .define("SQLITE_OMIT_DEPRECATED"),
+    .define("SQLITE_OMIT_LOAD_EXTENSION"),
+    .define("SQLITE_OMIT_PROGRESS_CALLBACK"),
+    .define("SQLITE_OMIT_SHARED_CACHE"),
+    .define("SQLITE_OMIT_GET_TABLE"),
+    .define("SQLITE_OMIT_TCL_VARIABLE"),
+    .define("SQLITE_OMIT_COMPLETE"),
+    .define("SQLITE_USE_ALLOCA"),
+    .define("SQLITE_UNTESTABLE"),
+    .define("SQLITE_ENABLE_API_ARMOR", .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "atende",
     platforms: [.macOS(.v15)],
@@ -16,7 +36,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -55,15 +74,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // SQLite 3.54.1, our own copy of the amalgamation with the compile options the store
+        // needs (see Sources/CSQLite/README.md), so no other package's update can change it.
+        .target(
+            name: "CSQLite",
+            exclude: ["README.md"],
+            cSettings: sqliteSettings
+        ),
         .target(
             name: "AtendeStorage",
             dependencies: [
-                "AtendeCore",
-                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                "AtendeCore", "CSQLite",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -113,6 +139,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

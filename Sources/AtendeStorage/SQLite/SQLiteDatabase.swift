@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOPosix
 
 /// The embedded store: one SQLite file in WAL mode behind one connection.
@@ -37,17 +41,17 @@ public final class SQLiteDatabase: SQLDatabase {
     public static func open(path: String, exclusive: Bool = false) async throws -> SQLiteDatabase {
         var lockDescriptor: Int32?
         if exclusive {
-            let descriptor = Glibc.open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+            let descriptor = openFile(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
             guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-                if descriptor >= 0 { Glibc.close(descriptor) }
+                if descriptor >= 0 { closeFile(descriptor) }
                 throw SQLiteFailure(message: "\(path) is in use by another atende process (lock file \(path).lock); run one gateway per SQLite file, or use PostgreSQL for several")
             }
             lockDescriptor = descriptor
         }
         // Owner-only: the file holds customers' phone numbers and messages. SQLite gives the WAL and
         // shared-memory files the database file's mode, so setting it here covers them too.
-        let file = Glibc.open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        if file >= 0 { Glibc.close(file) }
+        let file = openFile(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        if file >= 0 { closeFile(file) }
         for suffix in ["", "-wal", "-shm"] { _ = chmod(path + suffix, 0o600) }
         let handle = try await NIOThreadPool.singleton.runIfActive { try SQLiteHandle(path: path) }
         // secure_delete: an erased person's text is overwritten where its page is written anyway,
@@ -172,7 +176,7 @@ public final class SQLiteDatabase: SQLDatabase {
         // Callers may have handed their open transaction to this last holder of the mutex.
         if let batch = openedBatch { try? await commit(batch) }
         handle.close()
-        if let lockDescriptor { Glibc.close(lockDescriptor) }
+        if let lockDescriptor { closeFile(lockDescriptor) }
         mutex.unlock()
     }
 }
@@ -207,4 +211,21 @@ struct SQLiteSession: SQLSession {
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
         try handle.execute(sql, binds)
     }
+}
+
+// The C library's open and close, which the methods of the same names above would shadow.
+private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.open(path, flags, mode)
+    #else
+    Darwin.open(path, flags, mode)
+    #endif
+}
+
+private func closeFile(_ descriptor: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(descriptor)
+    #else
+    _ = Darwin.close(descriptor)
+    #endif
 }

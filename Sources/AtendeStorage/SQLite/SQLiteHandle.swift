@@ -1,6 +1,6 @@
-import VaporCSQLite
+import CSQLite
 
-/// One SQLite connection driven through the C API of the SQLite that sqlite-nio bundles.
+/// One SQLite connection driven through the C API of our own SQLite (`Sources/CSQLite`).
 ///
 /// Statements run inline on the calling thread and are prepared once and cached: a statement
 /// costs microseconds, where a thread-pool hop per statement cost a hundred times more.
