@@ -2,8 +2,7 @@ import AtendeCore
 import Foundation
 
 /// PostgreSQL's hot paths, each one statement: over a network every statement is a round trip,
-/// parsed, planned and answered, and on this path that was most of the cost of a message (about
-/// 20 round trips; now 6). SQLite, in process, runs the step-by-step transactions in
+/// parsed, planned and answered, and on this path that is most of the cost of a message. SQLite, in process, runs the step-by-step transactions in
 /// `SQLGatewayStore.swift`, which say the same rules; the conformance suite holds both to them.
 ///
 /// Inside one statement every part sees the same snapshot, and a part sees another's rows only
@@ -61,19 +60,10 @@ extension SQLGatewayStore {
     func claimTurnInOneStatement(worker: String, now: Int64, leaseMillis: Int64) async throws -> ClaimedTurn? {
         for _ in 0..<4 {
             let token = "\(worker)/\(UUID().uuidString)"
-            let row = try await database.transaction(durable: false) { session -> SQLRow? in
-                // Read the due jobs in index order and stop at the first free one. Before its
-                // statistics catch up with a burst (a new install, a campaign), PostgreSQL would
-                // otherwise check and sort every queued job on each claim: 40 ms at 2,500 queued.
-                _ = try await session.query("SET LOCAL enable_sort = off", [])
-                // Only the job is locked by the candidate search: joining and locking conversations
-                // made PostgreSQL sort every open job. The conversation is then taken only if still
-                // free; PostgreSQL re-checks that after waiting for a concurrent claim of it.
-                return try await session.query(
-                    ClaimTurnStatement.self,
-                    [.int(now), .text(token), .int(now + leaseMillis), .int(Int64.max)]
-                ).first
-            }
+            // Only the job is locked by the candidate search: joining and locking conversations
+            // made PostgreSQL sort every open job. The conversation is then taken only if still
+            // free; PostgreSQL re-checks that after waiting for a concurrent claim of it.
+            let row = try await database.claim(ClaimTurnStatement.self, [.int(now), .text(token), .int(now + leaseMillis), .int(Int64.max)]).first
             guard let row else { return nil }
             guard let jobID = row.int(0), let conversationID = row.int(2), let channelID = row.string(3), let chatID = row.string(4) else {
                 continue
@@ -93,9 +83,7 @@ extension SQLGatewayStore {
     func claimDeliveryInOneStatement(worker: String, now: Int64, leaseMillis: Int64, excludingChannels: Set<String>) async throws -> ClaimedDelivery? {
         let token = "\(worker)/\(UUID().uuidString)"
         let excluded = JSONValue.array(excludingChannels.sorted().map(JSONValue.string)).encodedString()
-        guard let row = try await database.statement(
-            durable: false, ClaimDeliveryStatement.self, [.int(now), .text(excluded), .text(token), .int(now + leaseMillis)]
-        ).first, let id = row.int(0), let channelID = row.string(1), let conversationID = row.int(2),
+        guard let row = try await database.claim(ClaimDeliveryStatement.self, [.int(now), .text(excluded), .text(token), .int(now + leaseMillis)]).first, let id = row.int(0), let channelID = row.string(1), let conversationID = row.int(2),
             let action = row.string(3), let payload = row.string(4)
         else { return nil }
         guard case .object(let values) = JSONValue.decode(payload) else {
@@ -227,8 +215,8 @@ enum IngestBatchStatement: FrequentStatement {
 }
 
 /// See `claimTurnInOneStatement`: `$1` now, `$2` the lease token, `$3` its end, `$4` the largest id.
-enum ClaimTurnStatement: FrequentStatement {
-    static let sql = """
+public enum ClaimTurnStatement: FrequentStatement {
+    public static let sql = """
         WITH candidate AS (
             SELECT j.id, j.attempts, j.conversation_id FROM jobs j
             WHERE j.state IN ('queued', 'running') AND j.kind = 'turn' AND j.run_at <= $1
@@ -328,8 +316,8 @@ enum CompleteTurnStatement: FrequentStatement {
 
 /// See `claimDeliveryInOneStatement`: `$1` now, `$2` the excluded channels as a JSON array,
 /// `$3` the lease token, `$4` its end.
-enum ClaimDeliveryStatement: FrequentStatement {
-    static let sql = """
+public enum ClaimDeliveryStatement: FrequentStatement {
+    public static let sql = """
         WITH due AS (
             SELECT o.id FROM outbox o
             WHERE o.state = 'pending' AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)

@@ -713,6 +713,38 @@ struct StoreConformanceTests {
     func postgresAnswers() async throws {
         try await Self.withStore(.postgres) { store in try await store.ping() }
     }
+
+    /// The plans of the claims as the claim pool makes them, with thousands of turns and
+    /// deliveries queued and no statistics yet (a new install, a campaign): the queue is walked in
+    /// index order to the first free item, never read whole and sorted.
+    @Test(
+        "PostgreSQL claims walk the queue in index order, also before there are statistics",
+        .enabled(if: StoreConformanceTests.postgresURL != nil, "ATENDE_TEST_POSTGRES_URL is not set: PostgreSQL conformance cases skipped")
+    )
+    func postgresClaimsDoNotSortTheQueue() async throws {
+        try await Self.withStore(.postgres) { store in
+            let database = try #require((store as? SQLGatewayStore)?.database)
+            for batch in 0..<6 {
+                let items = (0..<500).map { Self.inbound("chat-\(batch)-\($0)", "evt-\(batch)-\($0)", "oi") }
+                _ = try await store.ingest(items, debounceMillis: 0)
+            }
+            let turnPlan = try await database.claim(ExplainClaimTurn.self, [.int(Self.t0), .text("w"), .int(Self.t0 + Self.lease), .int(Int64.max)])
+            let deliveryPlan = try await database.claim(ExplainClaimDelivery.self, [.int(Self.t0), .text("[]"), .text("w"), .int(Self.t0 + Self.lease)])
+            for (name, plan) in [("turn", turnPlan), ("delivery", deliveryPlan)] {
+                let lines = plan.compactMap { $0.string(0) }
+                #expect(!lines.isEmpty)
+                #expect(!lines.contains { $0.contains("Sort") }, "the \(name) claim sorts the queue:\n\(lines.joined(separator: "\n"))")
+            }
+        }
+    }
+
+    enum ExplainClaimTurn: FrequentStatement {
+        static let sql = "EXPLAIN " + ClaimTurnStatement.sql
+    }
+
+    enum ExplainClaimDelivery: FrequentStatement {
+        static let sql = "EXPLAIN " + ClaimDeliveryStatement.sql
+    }
 }
 
 // MARK: - Helpers

@@ -84,6 +84,9 @@ public protocol SQLDatabase: Sendable {
     /// round trips around it.
     func statement(durable: Bool, _ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
     func statement<Statement: FrequentStatement>(durable: Bool, _ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow]
+    /// One statement that claims queued work (a turn, a delivery), safe to redo: it must read the
+    /// queue in index order and stop at the first free item, never sort the whole queue.
+    func claim<Statement: FrequentStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow]
     func close() async throws
 }
 
@@ -94,5 +97,9 @@ extension SQLDatabase {
 
     public func statement<Statement: FrequentStatement>(durable: Bool, _ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
         try await transaction(durable: durable) { try await $0.query(statement, binds) }
+    }
+
+    public func claim<Statement: FrequentStatement>(_ statement: Statement.Type, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await self.statement(durable: false, statement, binds)
     }
 }
