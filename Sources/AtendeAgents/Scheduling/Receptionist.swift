@@ -150,9 +150,11 @@ public struct Receptionist: Sendable {
             guard newWish != nil || (named != nil && named?.id != service.id) else {
                 return try await unclearPick(&context, flow: flow, calendar: calendar)
             }
-            // "tem às 16h?" after asking for Tuesday means Tuesday at 16h, not today.
-            if let time = newWish, time.end - time.start <= 1, !Self.namesADay(words, text: context.text), let previous = flow.wish {
-                newWish = sameTime(time.start, on: previous.start, calendar: calendar)
+            // "tem às 16h?" or "de manhã" after asking for Tuesday means Tuesday at 16h or in the
+            // morning, not today.
+            if let time = newWish, time.end - time.start < 86_400_000, !Self.namesADay(words, text: context.text), let previous = flow.wish {
+                let start = sameTime(time.start, on: previous.start, calendar: calendar).start
+                newWish = ClosedInterval(start: start, end: start + max(1, time.end - time.start))
             }
             flow.wish = newWish ?? flow.wish
             flow.service = (named ?? service).id
@@ -486,6 +488,23 @@ public struct Receptionist: Sendable {
                 return (parts.hour ?? 0) % 12 == (wanted.hour ?? 0) % 12 && parts.minute == wanted.minute
             }
             if sameTime.isEmpty, twelveHours.count == 1 { return twelveHours[0] }
+        }
+        if entities.isEmpty, let hour = Self.bareHour(words) {
+            // "a das 15", "o das 3": an hour written without "h", which only a pick among offered
+            // slots makes a time; 3 is 15:00 when only the afternoon slot has it.
+            let atHour = offered.filter { wording.parts($0.start).hour == hour }
+            if atHour.count == 1 { return atHour[0] }
+            let twelveHours = offered.filter { (wording.parts($0.start).hour ?? 0) % 12 == hour % 12 }
+            if atHour.isEmpty, twelveHours.count == 1 { return twelveHours[0] }
+        }
+        return nil
+    }
+
+    /// The hour in "a das 15", "o das 3", "as 10 serve": a number from 0 to 23 right after "das"
+    /// or "as".
+    static func bareHour(_ words: [String]) -> Int? {
+        for (index, word) in words.enumerated().dropFirst() where ["das", "as"].contains(words[index - 1]) {
+            if let hour = Int(word), (0...23).contains(hour) { return hour }
         }
         return nil
     }
