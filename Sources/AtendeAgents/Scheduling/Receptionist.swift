@@ -134,6 +134,18 @@ public struct Receptionist: Sendable {
                 wish(in: context, calendar: calendar) == nil, calendar.service(matching: context.text) == nil {
                 return try await picked(&context, slot: proposed, flow: flow, service: service, calendar: calendar)
             }
+            // "nao vou poder, cancela" while choosing a new booking's time: nothing to cancel but the choice.
+            if flow.goal == .book, Self.isCancel(words) {
+                return try await stop(&context)
+            }
+            // "qual o mais cedo que vc tem?": the earliest free slot, proposed so that "sim" books it.
+            if Self.asksEarliest(words) {
+                var earliest = flow
+                earliest.wish = nil
+                earliest.offered = []
+                let answer = try await offer(&context, flow: earliest, service: service, calendar: calendar, proposeFirst: true)
+                return answer
+            }
             if Self.wantsOthers(words) {
                 let later = words.contains("tarde") || words.contains("later") || words.contains("depois")
                 return try await offer(&context, flow: flow, service: service, calendar: calendar, after: later ? offered.map(\.start).max().map { $0 + 1 } : nil)
@@ -237,8 +249,11 @@ public struct Receptionist: Sendable {
     }
 
     /// Offers the free slots nearest to what the contact asked for, held for them a few minutes.
+    /// With `proposeFirst`, the first slot is proposed as the one asked for (the earliest), and a
+    /// "sim" books it.
     func offer(
-        _ context: inout TurnContext, flow: SchedulingFlow, service: BusinessService, calendar: BusinessCalendar, after: Int64? = nil, lead: SystemTexts.Key? = nil
+        _ context: inout TurnContext, flow: SchedulingFlow, service: BusinessService, calendar: BusinessCalendar, after: Int64? = nil,
+        lead: SystemTexts.Key? = nil, proposeFirst: Bool = false
     ) async throws -> TurnAnswer {
         var flow = flow
         let now = context.now
@@ -264,6 +279,7 @@ public struct Receptionist: Sendable {
         flow.step = .pick
         flow.service = service.id
         flow.offered = slots.map { ClosedInterval(start: $0.start, end: $0.end) }
+        if proposeFirst { flow.wish = ClosedInterval(start: slots[0].start, end: slots[0].start + 1) }
         context.memory.scheduling = flow
         let wording = SlotWording(language: context.language, timeZone: calendar.timeZone)
         let near = flow.wish.map { wish in slots.contains { $0.start >= wish.start && $0.start < wish.end } } ?? true
@@ -574,6 +590,16 @@ public struct Receptionist: Sendable {
     static func accepts(_ text: String, words: [String]) -> Bool {
         if let short = ShortReply(text), short == .yes || short == .okay { return true }
         return isYes(words) || ["pode ser", "pode marcar", "pode confirmar", "fechado", "perfeito", "go ahead", "book it", "sounds good"].contains { words.joined(separator: " ").hasPrefix($0) }
+    }
+
+    static func isCancel(_ words: [String]) -> Bool {
+        !Set(words).isDisjoint(with: ["cancela", "cancelar", "cancele", "cancel", "desmarca", "desmarcar"])
+    }
+
+    /// "o mais cedo", "o primeiro horário livre", "the earliest", "your first opening".
+    static func asksEarliest(_ words: [String]) -> Bool {
+        let text = " " + words.joined(separator: " ") + " "
+        return [" o mais cedo ", " mais cedo que ", " primeiro horario ", " earliest ", " first available ", " first opening "].contains { text.contains($0) }
     }
 
     static func isYes(_ words: [String]) -> Bool {
