@@ -140,6 +140,16 @@ public struct Orchestrator: Responder {
         if !flowOpen, let short = ShortReply(context.text) {
             if let answer = try await acknowledge(&context, short, bookingOffer: bookingOffer) { return answer }
         }
+        // "meu nome é Carla Souza": remembered for bookings and greetings; on its own, acknowledged.
+        if !flowOpen, let stated = StatedName.first(in: context.text) {
+            context.memory.contactName = stated.name
+            // A greeting and the introduction around the name, and nothing more ("boa tarde, meu nome é Carla").
+            let around = TextNormalizer.words(context.text).count - TextNormalizer.words(stated.text).count
+            if around <= 7 {
+                let reply = set.library.texts.text(.nameNoted, context.language, context.contactValues)
+                return context.answer(Reply(text: reply), trace: ReplyTrace(decision: "short:name"))
+            }
+        }
         // A tap on an option of an earlier message (a slot, a service, an agent) whose question is closed.
         if !flowOpen, let choice = contactMessages.last?.choiceID, Self.closedChoicePrefixes.contains(where: choice.hasPrefix) {
             let reply = set.library.texts.text(.staleChoice, context.language, context.contactValues.merging(["choice": context.text]) { $1 })

@@ -39,6 +39,7 @@ public struct SystemTexts: Sendable {
         case bareNumber = "bare_number"
         case staleChoice = "stale_choice"
         case acknowledged
+        case nameNoted = "name_noted"
         case bookingAskService = "booking_ask_service"
         case bookingOffer = "booking_offer"
         case bookingOfferExact = "booking_offer_exact"
@@ -79,7 +80,7 @@ public struct SystemTexts: Sendable {
             case .receptionPrice: ["service", "price", "minutes"]
             case .bareNumber: ["contact.name", "number"]
             case .staleChoice: ["contact.name", "choice"]
-            case .acknowledged: ["contact.name"]
+            case .acknowledged, .nameNoted: ["contact.name"]
             case .handoffNotify: ["contact.name", "contact.chat", "channel", "summary"]
             case .handoffNote: ["summary"]
             case .handoffSummary: ["contact.name", "agent", "topic", "request", "last_answer"]
@@ -105,6 +106,7 @@ public struct SystemTexts: Sendable {
         var fallback: Key? {
             switch self {
             case .bookingOfferExact: .bookingOffer
+            case .nameNoted: .acknowledged
             default: nil
             }
         }
