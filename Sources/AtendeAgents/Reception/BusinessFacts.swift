@@ -43,10 +43,17 @@ struct BusinessFacts {
             return texts.text(.receptionPayments, language, ["payments": list(business.payments.map { $0.text(language) }, language)])
         case .services:
             guard let calendar = business.calendar, !calendar.services.isEmpty else { return nil }
+            // "do you do nails on sundays?": on a day it is closed, that comes first.
+            if let closed = closedDayAnswer(question, calendar: calendar, language: language, now: now) {
+                return service.map { closed + "\n" + price($0, language) } ?? closed
+            }
             if let service { return price(service, language) }
             return texts.text(.receptionServices, language, ["services": servicesList(calendar, language)])
         case .business:
             guard let calendar = business.calendar, !calendar.services.isEmpty else { return nil }
+            if let closed = closedDayAnswer(question, calendar: calendar, language: language, now: now) {
+                return service.map { closed + "\n" + price($0, language) } ?? closed
+            }
             if let service { return price(service, language) }
             var text = texts.text(.receptionBusiness, language, ["services": servicesList(calendar, language)])
             let contacts = [business.website, business.phone].filter { !$0.isEmpty }
@@ -121,7 +128,26 @@ struct BusinessFacts {
             guard let millis = date?.epochMillis, entity.grain <= .day || entity.grain == .week else { continue }
             return CivilDay(instant: millis, in: calendar.timeZone)
         }
+        // "aos domingos", "on sundays": every such day, which the next one answers for.
+        let words = TextNormalizer.words(question)
+        if let weekday = words.lazy.compactMap({ Self.pluralWeekdays[$0] }).first {
+            var day = CivilDay(instant: now, in: calendar.timeZone)
+            while day.weekday != weekday { day = day.adding(days: 1) }
+            return day
+        }
         return nil
+    }
+
+    /// ISO weekdays (1 = Monday) of "segundas" … "domingos", "mondays" … "sundays".
+    static let pluralWeekdays: [String: Int] = [
+        "segundas": 1, "tercas": 2, "quartas": 3, "quintas": 4, "sextas": 5, "sabados": 6, "domingos": 7,
+        "mondays": 1, "tuesdays": 2, "wednesdays": 3, "thursdays": 4, "fridays": 5, "saturdays": 6, "sundays": 7,
+    ]
+
+    /// The answer for the day `question` names, when the business is closed that day.
+    func closedDayAnswer(_ question: String, calendar: BusinessCalendar, language: Language, now: Int64) -> String? {
+        guard let day = namedDay(question, calendar: calendar, now: now, language: language), calendar.periods(on: day).isEmpty else { return nil }
+        return dayAnswer(day, calendar: calendar, today: CivilDay(instant: now, in: calendar.timeZone), language: language)
     }
 
     func dayAnswer(_ day: CivilDay, calendar: BusinessCalendar, today: CivilDay, language: Language) -> String {

@@ -74,7 +74,7 @@ public struct Receptionist: Sendable {
         if topic == "confirmar" || topic == "remarcar",
             calendar.service(matching: context.text) != nil || wish(in: context, calendar: calendar) != nil,
             try await store.upcomingBookings(conversationID: context.turn.conversation.id, now: context.now).isEmpty {
-            return try await startBooking(&context, serviceID: calendar.service(matching: context.text)?.id, calendar: calendar)
+            return try await startBooking(&context, serviceID: calendar.service(matching: context.text)?.id ?? context.previousService, calendar: calendar)
         }
         switch topic {
         case "remarcar":
@@ -86,7 +86,9 @@ public struct Receptionist: Sendable {
             guard let booking = upcoming.first else { return noBookingFound(&context) }
             return try await confirmAttendance(&context, bookingID: booking.id, calendar: calendar)
         default:
-            return try await startBooking(&context, serviceID: calendar.service(matching: context.text)?.id, calendar: calendar)
+            // "what about monday at 9?" right after the price of a service is about that service.
+            let service = calendar.service(matching: context.text)?.id ?? context.previousService
+            return try await startBooking(&context, serviceID: service, calendar: calendar)
         }
     }
 
