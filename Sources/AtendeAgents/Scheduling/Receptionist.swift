@@ -145,8 +145,7 @@ public struct Receptionist: Sendable {
                 var earliest = flow
                 earliest.wish = nil
                 earliest.offered = []
-                let answer = try await offer(&context, flow: earliest, service: service, calendar: calendar, proposeFirst: true)
-                return answer
+                return try await offer(&context, flow: earliest, service: service, calendar: calendar, proposeFirst: true)
             }
             if Self.wantsOthers(words) {
                 let later = words.contains("tarde") || words.contains("later") || words.contains("depois")
