@@ -13,6 +13,8 @@ public final class GatewayRuntime: Sendable {
     public let logger: Logger
     public let time: any TimeSource
     public let batcher: IngestBatcher
+    /// Turns' answers as each platform's outbox entries.
+    public let renderer: AnswerRenderer
     public let turnSignal = WorkSignal()
     public let deliverySignal = WorkSignal()
     /// Replies leased with their turn, for the delivery workers to take before claiming.
@@ -42,6 +44,9 @@ public final class GatewayRuntime: Sendable {
         self.logger = logger
         self.time = time
         self.batcher = IngestBatcher(store: store, debounceMillis: configuration.debounceMillis)
+        self.renderer = AnswerRenderer(
+            channels: self.channels, notifyChannelID: configuration.handoffNotifyChannel, notifyChat: configuration.handoffNotifyChat
+        )
         self.inboundLimits = InboundLimits(configuration.limits)
     }
 }

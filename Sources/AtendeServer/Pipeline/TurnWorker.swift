@@ -62,11 +62,7 @@ public struct TurnWorker: Service {
                 await retry(claim, error: "cannot read the choices offered earlier: \(error)", logger: logger)
                 return
             }
-            for message in turn.messages {
-                if let acknowledgement = message.acknowledgement {
-                    result.outbox.append(OutboxDraft(action: acknowledgement.action, values: acknowledgement.values, replyText: nil, traceID: message.traceID))
-                }
-            }
+            result.outbox += runtime.renderer.acknowledgements(of: turn.messages)
             // "typing…" only when the answer takes a noticeable time (an LLM); an offline answer is instant.
             let typing = Task { [self, turn] in
                 try await Task.sleep(for: .milliseconds(Self.typingAfterMillis))
@@ -91,17 +87,11 @@ public struct TurnWorker: Service {
                 return
             }
             let traceID = turn.messages.last!.traceID
-            if let reply = answer.reply {
-                result.outbox += channel.drafts(for: reply, conversation: turn.conversation.platformChatID, traceID: traceID)
-            }
-            if let handoff = answer.handoff {
-                result.outbox += handoffDrafts(handoff, channel: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
-            }
             if let notice = answer.teamNotice {
                 // Logged too: a business with neither Chatwoot nor a notification chat reads it here.
                 logger.warning("notice for the team", metadata: ["notice": "\(notice)"])
-                result.outbox += teamNoticeDrafts(notice, channel: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
             }
+            result.outbox += runtime.renderer.drafts(for: answer, in: channel, conversation: turn.conversation.platformChatID, traceID: traceID)
             result.memory = answer.memory
             result.ownership = answer.ownership
             result.trace = answer.trace
@@ -145,63 +135,14 @@ extension TurnWorker {
     /// "typing…" while the responder works, where the adapter has a `typing` action. Best effort:
     /// not queued, not retried, and never in the way of the reply.
     func showTyping(in channel: Channel, turn: Turn, logger: Logger) {
-        guard channel.definition.outbound[AdapterDefinition.typingAction] != nil else { return }
-        var values: [String: JSONValue] = ["conversation": .string(turn.conversation.platformChatID)]
-        if let id = turn.messages.last?.platformEventID { values["message_id"] = .string(id) }
-        guard let request = try? channel.request(action: AdapterDefinition.typingAction, values: values) else { return }
+        guard let request = runtime.renderer.typingRequest(in: channel, conversation: turn.conversation.platformChatID, messageID: turn.messages.last?.platformEventID)
+        else { return }
         var policy = channel.definition.delivery
         policy.timeoutMillis = min(policy.timeoutMillis, 3000)
         let client = runtime.deliveryClient
         Task {
             if case .delivered = await client.send(request, policy: policy) { return }
             logger.debug("typing indicator not shown")
-        }
-    }
-
-    /// What tells the team a conversation is theirs: the platform's own handoff actions where the
-    /// adapter has them (Chatwoot: open the conversation, a private note, a team), and a message
-    /// to the business's notification chat when one is configured.
-    func handoffDrafts(_ handoff: Handoff, channel: Channel, conversation: String, traceID: String) -> [OutboxDraft] {
-        var drafts: [OutboxDraft] = []
-        let outbound = channel.definition.outbound
-        let chat: [String: JSONValue] = ["conversation": .string(conversation)]
-        if outbound[AdapterDefinition.handoffAction] != nil {
-            drafts.append(OutboxDraft(action: AdapterDefinition.handoffAction, values: chat, replyText: nil, traceID: traceID))
-        }
-        if outbound[AdapterDefinition.privateNoteAction] != nil {
-            drafts.append(OutboxDraft(
-                action: AdapterDefinition.privateNoteAction, values: chat.merging(["text": .string(handoff.note)]) { $1 }, replyText: nil, traceID: traceID
-            ))
-        }
-        if outbound[AdapterDefinition.assignTeamAction] != nil, channel.settings[AdapterDefinition.teamSetting]?.isEmpty == false {
-            drafts.append(OutboxDraft(action: AdapterDefinition.assignTeamAction, values: chat, replyText: nil, traceID: traceID))
-        }
-        return drafts + notificationDrafts(handoff.notification, traceID: traceID)
-    }
-
-    /// A notice only the team reads: a private note in the conversation where the adapter has
-    /// them, and the business's notification chat where one is configured.
-    func teamNoticeDrafts(_ notice: String, channel: Channel, conversation: String, traceID: String) -> [OutboxDraft] {
-        var drafts: [OutboxDraft] = []
-        if channel.definition.outbound[AdapterDefinition.privateNoteAction] != nil {
-            drafts.append(OutboxDraft(
-                action: AdapterDefinition.privateNoteAction, values: ["conversation": .string(conversation), "text": .string(notice)], replyText: nil, traceID: traceID
-            ))
-        }
-        return drafts + notificationDrafts(notice, traceID: traceID)
-    }
-
-    /// `text` to the business's notification chat (`handoff.notify_channel`/`notify_chat`), if configured.
-    func notificationDrafts(_ text: String, traceID: String) -> [OutboxDraft] {
-        guard let notifyChannelID = runtime.configuration.handoffNotifyChannel, let notifyChat = runtime.configuration.handoffNotifyChat,
-            let notifyChannel = runtime.channels[notifyChannelID]
-        else { return [] }
-        return notifyChannel.drafts(for: Reply(text: text), conversation: notifyChat, traceID: traceID).map { draft in
-            var draft = draft
-            draft.channelID = notifyChannelID
-            // Kept out of the conversation's transcript: the contact never sees it.
-            draft.replyText = nil
-            return draft
         }
     }
 
