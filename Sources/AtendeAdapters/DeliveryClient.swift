@@ -83,10 +83,7 @@ public struct DeliveryClient: Sendable {
 
     /// The wait the platform asked for, clamped to 0…1 hour so a hostile value cannot stall an entry forever.
     static func retryAfter(_ headers: HTTPHeaders, json: JSONValue?, path: String?) -> Int64? {
-        let seconds = path.flatMap { json?.value(at: $0)?.scalarText.flatMap(Double.init) }
-            ?? headers.first(name: "Retry-After").flatMap(Double.init)
-        guard let seconds, seconds.isFinite else { return nil }
-        return Int64(min(max(seconds, 0), 3600) * 1000)
+        RetryAfter.millis(seconds: path.flatMap { json?.value(at: $0)?.scalarText }) ?? RetryAfter.millis(seconds: headers.first(name: "Retry-After"))
     }
 
     static func describe(_ error: any Error) -> String {

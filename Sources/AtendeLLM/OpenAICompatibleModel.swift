@@ -18,13 +18,17 @@ public final class OpenAICompatibleModel: LanguageModel {
     static let maxResponseBytes = 4 * 1024 * 1024
     /// A `Retry-After` longer than this is not waited for in full: a chat turn must not hang on it.
     static let maxRetryAfterMillis = 5_000
+    /// Retries inside one call: from 250 ms up to 2 s.
+    static let backoff = Backoff(baseMillis: 250, capMillis: 2_000)
+    /// The one target of this model's circuit.
+    static let circuitTarget = "llm"
 
     /// - Parameter time: drives the circuit breaker's pause (tests pass a clock they move by hand).
     public init(settings: LLMSettings, httpClient: HTTPClient = .shared, time: any TimeSource = SystemTime(), logger: Logger = Logger(label: "atende.llm")) {
         self.settings = settings
         self.httpClient = httpClient
         self.time = time
-        self.breaker = CircuitBreaker(failureThreshold: settings.circuitFailures, openMillis: settings.circuitOpenMillis)
+        self.breaker = CircuitBreaker()
         self.logger = logger
     }
 
@@ -38,9 +42,10 @@ public final class OpenAICompatibleModel: LanguageModel {
     }
 
     public func complete(_ request: CompletionRequest) async throws(LanguageModelError) -> Completion {
-        let admission = breaker.admit(nowMillis: time.nowMillis())
-        if case .rejected(let retryInMillis) = admission {
-            throw LanguageModelError(.circuitOpen, "\(settings.displayURL) failed \(settings.circuitFailures) calls in a row; skipping it for another \(retryInMillis) ms (the errors logged before say why)")
+        let now = time.nowMillis()
+        let admission = breaker.admit(Self.circuitTarget, now: now)
+        if case .rejected(let retryAt) = admission {
+            throw LanguageModelError(.circuitOpen, "\(settings.displayURL) failed \(settings.circuitFailures) calls in a row; skipping it for another \(max(0, retryAt - now)) ms (the errors logged before say why)")
         }
         let clock = ContinuousClock()
         let started = clock.now
@@ -48,7 +53,7 @@ public final class OpenAICompatibleModel: LanguageModel {
         let latencyMillis = Self.millis(clock.now - started)
         switch result {
         case .success(let reply):
-            breaker.recordSuccess()
+            breaker.record(Self.circuitTarget, success: true, now: time.nowMillis(), failureThreshold: settings.circuitFailures, openMillis: Int64(settings.circuitOpenMillis))
             let usage = reply.usage ?? ChatCompletionsWire.estimatedUsage(of: request, reply: reply.message)
             let cost = (Double(usage.promptTokens) * settings.promptPricePerMillionTokens
                 + Double(usage.completionTokens) * settings.completionPricePerMillionTokens) / 1_000_000
@@ -59,9 +64,9 @@ public final class OpenAICompatibleModel: LanguageModel {
         case .failure(let error):
             // A caller that gave up says nothing about the endpoint.
             if Task.isCancelled {
-                if admission == .probe { breaker.releaseProbe() }
+                if admission == .probe { breaker.releaseProbe(Self.circuitTarget) }
             } else {
-                breaker.recordFailure(nowMillis: time.nowMillis())
+                breaker.record(Self.circuitTarget, success: false, now: time.nowMillis(), failureThreshold: settings.circuitFailures, openMillis: Int64(settings.circuitOpenMillis))
             }
             logger.warning("language model call failed", metadata: ["kind": "\(error.kind.rawValue)", "error": "\(error.message)", "latency_ms": "\(latencyMillis)"])
             throw error
@@ -102,11 +107,9 @@ public final class OpenAICompatibleModel: LanguageModel {
         }
     }
 
-    /// Exponential from 250 ms with jitter, so clients that failed together do not retry together;
-    /// the endpoint's `Retry-After` wins when it asks for longer, up to `maxRetryAfterMillis`.
+    /// The backoff, or the endpoint's `Retry-After` when it asks for longer, up to `maxRetryAfterMillis`.
     private func backoffMillis(afterAttempt attempt: Int, retryAfterMillis: Int?) -> Int {
-        let exponential = min(250 << min(attempt - 1, 4), 2_000)
-        let jittered = Int.random(in: exponential / 2...exponential)
+        let jittered = Int(Self.backoff.delayMillis(attempt: attempt))
         guard let retryAfterMillis else { return jittered }
         return max(jittered, min(retryAfterMillis, Self.maxRetryAfterMillis))
     }
@@ -151,8 +154,7 @@ public final class OpenAICompatibleModel: LanguageModel {
         guard (200..<300).contains(status) else {
             let detail = json.flatMap(ChatCompletionsWire.errorMessage).map { String(Redaction.maskingDigitRuns($0).prefix(300)) } ?? excerpt(bytes)
             let said = detail.isEmpty ? "" : ": \(detail)"
-            // Seconds only; an HTTP-date falls back to the usual backoff.
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).flatMap { $0.isFinite ? Int(max(0, min($0, 3600)) * 1000) : nil }
+            let retryAfter = RetryAfter.millis(seconds: response.headers.first(name: "Retry-After")).map(Int.init)
             switch status {
             case 429:
                 return .failed(LanguageModelError(.rateLimited, "\(settings.displayURL) is rate limiting us (HTTP 429)\(said)"), retryable: true, retryAfterMillis: retryAfter)

@@ -19,7 +19,8 @@ public final class GatewayRuntime: Sendable {
     public let deliverySignal = WorkSignal()
     /// Replies leased with their turn, for the delivery workers to take before claiming.
     public let deliveryHandoff = DeliveryHandoff()
-    public let circuits = CircuitBreakers()
+    /// One circuit per channel, so a platform that is down does not hold the delivery workers.
+    public let circuits = CircuitBreaker()
     let pacing = DeliveryPacing()
     /// Opens once migrations ran; workers wait for it.
     public let started = StartGate()

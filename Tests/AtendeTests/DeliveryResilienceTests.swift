@@ -77,7 +77,7 @@ import Testing
         for chat in 1...3 {
             try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: chat, chatID: Int64(chat), text: "oi"), channel: "down")
         }
-        try await eventually("the down channel's circuit to open") { gateway.runtime.circuits.isOpen(channel: "down") }
+        try await eventually("the down channel's circuit to open") { gateway.runtime.circuits.isOpen("down") }
         try await harness.post(Repository.telegramUpdate("update-message-text.json", updateID: 100, chatID: 100, text: "oi"), channel: "up")
         try await eventually("the other channel's reply") { up.sentMessages.count == 1 }
 
@@ -86,7 +86,7 @@ import Testing
         try await harness.settle()
         let chats = down.sentMessages.compactMap { $0.body.value(at: "chat_id")?.scalarText }
         #expect(chats.sorted() == ["1", "2", "3"])
-        #expect(!gateway.runtime.circuits.isOpen(channel: "down"))
+        #expect(!gateway.runtime.circuits.isOpen("down"))
         let metrics = try await harness.get("/metrics").body
         #expect(metrics.contains(#"atende_circuit_opened_total{channel="down"}"#))
         try await server.stop()

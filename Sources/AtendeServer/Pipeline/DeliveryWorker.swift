@@ -22,7 +22,7 @@ public struct DeliveryWorker: Service {
             handedInARow = 0
             let now = runtime.time.nowMillis()
             let claimed = try await runtime.store.claimDelivery(
-                worker: name, now: now, leaseMillis: runtime.configuration.leaseMillis, excludingChannels: runtime.circuits.blockedChannels(now: now)
+                worker: name, now: now, leaseMillis: runtime.configuration.leaseMillis, excludingChannels: runtime.circuits.blocked(now: now)
             )
             return claimed ?? runtime.deliveryHandoff.take()
         } handle: { delivery in
@@ -52,10 +52,9 @@ public struct DeliveryWorker: Service {
             return
         }
         do {
-            let admission = runtime.circuits.admit(channel: delivery.channelID, now: runtime.time.nowMillis())
-            guard admission.allowed else {
+            if case .rejected(let retryAt) = runtime.circuits.admit(delivery.channelID, now: runtime.time.nowMillis()) {
                 // Claimed just as the circuit opened: put it back untried.
-                return try await runtime.store.deferDelivery(delivery, until: admission.retryAt)
+                return try await runtime.store.deferDelivery(delivery, until: retryAt)
             }
             // Pacing is for messages the contact sees; acknowledgements (a callback's spinner) go at once.
             if let policy, delivery.action == "send_text" || AdapterDefinition.choiceActions.contains(delivery.action) {
@@ -78,7 +77,7 @@ public struct DeliveryWorker: Service {
             case .delivered, .permanent: success = true  // the platform answered; a 4xx is about this entry, not the channel
             case .retryable: success = false
             }
-            if runtime.circuits.record(channel: delivery.channelID, success: success, now: now, failures: policy.circuitFailures, openMillis: policy.circuitOpenMillis) {
+            if runtime.circuits.record(delivery.channelID, success: success, now: now, failureThreshold: policy.circuitFailures, openMillis: policy.circuitOpenMillis) {
                 runtime.metrics.circuitOpened(channel: delivery.channelID)
                 logger.error("channel circuit open: deliveries to it pause", metadata: ["pause_ms": "\(policy.circuitOpenMillis)"])
             }
@@ -90,7 +89,7 @@ public struct DeliveryWorker: Service {
                 logger.info("delivered")
             case .retryable(let reason, let retryAfter) where delivery.attempts < maxAttempts:
                 runtime.metrics.deliveryFailure(channel: delivery.channelID, kind: "retryable")
-                let retryAt = now + max(retryAfter ?? 0, Backoff.delayMillis(attempt: delivery.attempts))
+                let retryAt = now + max(retryAfter ?? 0, Backoff.pipeline.delayMillis(attempt: delivery.attempts))
                 try await runtime.store.markDeliveryFailed(delivery, error: reason, retryAt: retryAt, now: now)
                 logger.warning("delivery failed; will retry", metadata: ["reason": "\(reason)", "retry_in_ms": "\(retryAt - now)"])
             case .retryable(let reason, _), .permanent(let reason):

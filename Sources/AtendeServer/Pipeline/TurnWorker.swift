@@ -100,7 +100,7 @@ public struct TurnWorker: Service {
         let now = runtime.time.nowMillis()
         // The reply is leased with the turn and handed to a delivery worker here, saving it a claim.
         let leasing = DeliveryLease(
-            worker: name + "-handoff", leaseMillis: runtime.configuration.leaseMillis, excludingChannels: runtime.circuits.blockedChannels(now: now)
+            worker: name + "-handoff", leaseMillis: runtime.configuration.leaseMillis, excludingChannels: runtime.circuits.blocked(now: now)
         )
         do {
             if let completed = try await runtime.store.completeTurn(claim, result: result, now: now, leasing: leasing) {
@@ -153,7 +153,7 @@ extension TurnWorker {
             await park(claim, reason: "failed \(claim.attempts) times; last: \(error)", logger: logger)
             return
         }
-        let retryAt = runtime.time.nowMillis() + Backoff.delayMillis(attempt: claim.attempts)
+        let retryAt = runtime.time.nowMillis() + Backoff.pipeline.delayMillis(attempt: claim.attempts)
         let metadata: Logger.Metadata = ["error": "\(error)", "attempt": "\(claim.attempts)", "retry_in_ms": "\(retryAt - runtime.time.nowMillis())"]
         if claim.attempts >= Self.attemptsBeforeAlarm {
             logger.error("turn keeps failing; it will run again", metadata: metadata)
@@ -184,12 +184,7 @@ extension TurnWorker {
     }
 }
 
-/// Exponential backoff with jitter: attempt 1 waits about 0.5 s, doubling up to 5 minutes,
-/// each wait drawn between half and all of that so retries from many entries spread out.
-enum Backoff {
-    static func delayMillis(attempt: Int) -> Int64 {
-        let exponent = min(max(attempt - 1, 0), 20)
-        let ceiling = min(500 * (Int64(1) << exponent), 300_000)
-        return Int64.random(in: (ceiling / 2)...ceiling)
-    }
+extension Backoff {
+    /// Turns and deliveries: attempt 1 waits about 0.5 s, doubling up to 5 minutes.
+    static let pipeline = Backoff(baseMillis: 500, capMillis: 300_000)
 }
