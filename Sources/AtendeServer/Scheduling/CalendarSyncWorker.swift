@@ -15,6 +15,8 @@ struct CalendarSyncWorker: Service {
     let agents: CurrentAgents
     static let leaseMillis: Int64 = 60_000
     static let maxAttempts = 12
+    /// A calendar server that is down is tried again from about 4 s, doubling up to 10 minutes.
+    static let backoff = Backoff(baseMillis: 4_000, capMillis: 600_000)
 
     func run() async throws {
         await runClaimLoop(runtime: runtime, signal: WorkSignal(), kind: "calendar write") {
@@ -43,7 +45,7 @@ struct CalendarSyncWorker: Service {
             let retryable = (error as? CalDAVError)?.retryable ?? true
             let again = retryable && claim.attempts < Self.maxAttempts
             // 2 s, 4 s, … capped at 10 minutes: a calendar down for an hour still gets every change.
-            let delay = min(Int64(2_000) << Int64(min(claim.attempts, 20)), 600_000)
+            let delay = Self.backoff.delayMillis(attempt: claim.attempts)
             runtime.metrics.calendarWrite(outcome: again ? "retry" : "failed")
             runtime.logger.warning(
                 again ? "cannot write a booking to the CalDAV calendar; will retry" : "gave up writing a booking to the CalDAV calendar",
