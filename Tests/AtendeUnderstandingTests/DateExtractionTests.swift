@@ -94,6 +94,9 @@ struct DateExtractionTests {
         Case("posso ir sexta de manhã?", "2026-11-27T04:00:00.000-03:00 – 2026-11-27T12:00:00.000-03:00", .hour, 9..<23),
         Case("entre 14h e 16h", "2026-11-20T14:00:00.000-03:00 – 2026-11-20T17:00:00.000-03:00", .hour),
         Case("depois das 15h", "2026-11-20T15:00:00.000-03:00 – nil", .hour),
+        // After "das", a bare hour is a time, as after "às"; a plural noun after it is not.
+        Case("depois das 17", "2026-11-20T17:00:00.000-03:00 – nil", .hour),
+        Case("amanha a partir das 14", "2026-11-21T14:00:00.000-03:00 – nil", .hour),
         Case("antes do meio-dia", "nil – 2026-11-20T12:00:00.000-03:00", .hour),
         Case("semana que vem", "2026-11-23T00:00:00.000-03:00", .week),
         Case("natal", "2026-12-25T00:00:00.000-03:00", .day),
@@ -171,7 +174,7 @@ struct DateExtractionTests {
     static let negatives = [
         "tenho 2 filhos", "pedido 12345", "custa 50 reais", "2 pizzas", "R$ 15,00", "meu número é (11) 98765-4321",
         "11 98765-4321", "boa tarde", "bom dia, tudo bem?", "quero 3 unidades", "obrigado!", "I have 2 kids", "good morning",
-        "call me at 555-123-4567", "ter uma consulta",
+        "call me at 555-123-4567", "ter uma consulta", "depois das 3 sessões eu paro",
     ]
 
     @Test(arguments: negatives)

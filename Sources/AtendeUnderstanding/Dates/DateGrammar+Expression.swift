@@ -440,7 +440,14 @@ extension DateGrammar {
             let start = LocalDateTime(year: year, month: 1, day: 1)
             return (side == .after ? .interval(start, nil, .year) : .interval(nil, start, .year), next)
         }
-        guard let (point, next) = parsePoint(j) else { return nil }
+        var parsed = parsePoint(j)
+        // "depois das 17", "antes das 9": after "das"/"as" a bare hour is a time, as in "às 17".
+        // Not when a plural noun follows: "depois das 3 sessões" counts sessions.
+        if parsed == nil, language == .pt, side != .by, isWord(j - 1, in: [.das, .as]), let (clock, next) = parseClock(j, cued: true), clock.grain == .hour,
+            !(spelling(next).count > 2 && spelling(next).hasSuffix("s") && parsePeriod(next) == nil) {
+            parsed = (TimePoint(clock: clock), next)
+        }
+        guard let (point, next) = parsed else { return nil }
         if side == .after, isWord(i, .from), let result = forDuration(point, next) { return result }
         let resolved = resolve(point)
         switch side {
