@@ -192,6 +192,13 @@ public struct Orchestrator: Responder {
             // service or a time, and no other specialist is on the subject ("she started in june"
             // is about the 13th salary the owner just asked HR about).
             let modelBooks = model != nil && set.library.agent(Receptionist.agentID)?.tools.contains(.book) == true
+            // "nao, prefiro sábado" right after booking: the contact changed their mind about it.
+            let routedFacts = set.library.agent(result.route)?.intents.first { $0.id == result.topic }?.facts != nil
+            if !modelBooks, sticky?.id == Receptionist.agentID, !routedFacts, result.route == generalID || result.route == Receptionist.agentID,
+                Receptionist.changesMind(context.text), receptionist.wish(in: context, calendar: calendar) != nil,
+                let answer = try await receptionist.moveOnlyBooking(&context, calendar: calendar) {
+                return answer
+            }
             let unsureStarts = (sticky == nil || sticky?.id == Receptionist.agentID)
                 && (calendar.service(matching: context.text) != nil || receptionist.wish(in: context, calendar: calendar) != nil)
             if !modelBooks, result.route == Receptionist.agentID, result.confident || unsureStarts,

@@ -593,6 +593,23 @@ public struct Receptionist: Sendable {
         return isYes(words) || ["pode ser", "pode marcar", "pode confirmar", "fechado", "perfeito", "go ahead", "book it", "sounds good"].contains { words.joined(separator: " ").hasPrefix($0) }
     }
 
+    /// "prefiro", "melhor", "na verdade", "muda", "actually", "rather", "instead": a new choice
+    /// about what was just settled.
+    static func changesMind(_ text: String) -> Bool {
+        let words = Set(TextNormalizer.chatWords(text))
+        return !words.isDisjoint(with: [
+            "prefiro", "preferia", "melhor", "verdade", "muda", "mudar", "troca", "trocar", "passa", "actually", "rather", "instead", "better", "change", "switch", "move",
+        ])
+    }
+
+    /// The contact's one upcoming booking, moved to the day or time of this message; `nil` when
+    /// there is none or several (the usual "which one?" then follows the usual route).
+    func moveOnlyBooking(_ context: inout TurnContext, calendar: BusinessCalendar) async throws -> TurnAnswer? {
+        let upcoming = try await store.upcomingBookings(conversationID: context.turn.conversation.id, now: context.now)
+        guard upcoming.count == 1 else { return nil }
+        return try await act(&context, on: upcoming[0], goal: .reschedule, calendar: calendar)
+    }
+
     static func isCancel(_ words: [String]) -> Bool {
         !Set(words).isDisjoint(with: ["cancela", "cancelar", "cancele", "cancel", "desmarca", "desmarcar"])
     }
