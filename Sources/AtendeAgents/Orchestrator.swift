@@ -199,10 +199,18 @@ public struct Orchestrator: Responder {
                 let answer = try await receptionist.moveOnlyBooking(&context, calendar: calendar) {
                 return answer
             }
-            let unsureStarts = (sticky == nil || sticky?.id == Receptionist.agentID)
-                && (calendar.service(matching: context.text) != nil || receptionist.wish(in: context, calendar: calendar) != nil)
+            let free = sticky == nil || sticky?.id == Receptionist.agentID
+            let namesService = calendar.service(matching: context.text) != nil
+            let namesTime = receptionist.wish(in: context, calendar: calendar) != nil
+            let unsureStarts = free && (namesService || namesTime)
             if !modelBooks, result.route == Receptionist.agentID, result.confident || unsureStarts,
                 let answer = try await receptionist.start(&context, topic: result.topic, calendar: calendar) {
+                return answer
+            }
+            // A service and a day that reception's catch-all took ("gostaria de saber se há
+            // disponibilidade para corte no sábado dia 12") are a booking request.
+            if !modelBooks, free, result.route == generalID, !routedFacts, namesService, namesTime,
+                let answer = try await receptionist.start(&context, topic: nil, calendar: calendar) {
                 return answer
             }
         }
