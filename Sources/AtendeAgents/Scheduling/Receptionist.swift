@@ -140,10 +140,11 @@ public struct Receptionist: Sendable {
             if flow.goal == .book, Self.isCancel(words) {
                 return try await stop(&context)
             }
-            // "qual o mais cedo que vc tem?": the earliest free slot, proposed so that "sim" books it.
+            // "qual o mais cedo que vc tem?", "qualquer horário": the earliest free slot, proposed so that "sim" books it.
             if Self.asksEarliest(words) {
                 var earliest = flow
-                earliest.wish = nil
+                // On the day asked for, if one was ("quinta" then "any time is fine").
+                earliest.wish = flow.wish.flatMap { $0.end - $0.start > 1 ? $0 : nil }
                 earliest.offered = []
                 return try await offer(&context, flow: earliest, service: service, calendar: calendar, proposeFirst: true)
             }
@@ -614,10 +615,14 @@ public struct Receptionist: Sendable {
         !Set(words).isDisjoint(with: ["cancela", "cancelar", "cancele", "cancel", "desmarca", "desmarcar"])
     }
 
-    /// "o mais cedo", "o primeiro horário livre", "the earliest", "your first opening".
+    /// "o mais cedo", "o primeiro horário livre", "the earliest", "your first opening", and "any
+    /// time", "tanto faz": the earliest then.
     static func asksEarliest(_ words: [String]) -> Bool {
         let text = " " + words.joined(separator: " ") + " "
-        return [" o mais cedo ", " mais cedo que ", " primeiro horario ", " earliest ", " first available ", " first opening "].contains { text.contains($0) }
+        return [
+            " o mais cedo ", " mais cedo que ", " primeiro horario ", " qualquer horario ", " qualquer um ", " qualquer uma ", " tanto faz ",
+            " earliest ", " first available ", " first opening ", " any time ", " anytime ", " whichever ", " doesnt matter ",
+        ].contains { text.contains($0) }
     }
 
     static func isYes(_ words: [String]) -> Bool {
