@@ -26,6 +26,7 @@ public struct SystemTexts: Sendable {
         case llmBudgetReached = "llm_budget_reached"
         case receptionHoursWeek = "reception_hours_week"
         case receptionOpenOn = "reception_open_on"
+        case receptionHoursOn = "reception_hours_on"
         case receptionClosedOn = "reception_closed_on"
         case receptionOpenNow = "reception_open_now"
         case receptionClosedNow = "reception_closed_now"
@@ -68,7 +69,7 @@ public struct SystemTexts: Sendable {
             case .pauseCapped: ["until", "max_days"]
             case .llmBudgetReached: ["budget"]
             case .receptionHoursWeek: ["week"]
-            case .receptionOpenOn: ["day", "periods"]
+            case .receptionOpenOn, .receptionHoursOn: ["day", "periods"]
             case .receptionClosedOn: ["day", "why", "next"]
             case .receptionOpenNow: ["until"]
             case .receptionClosedNow: ["next"]
@@ -107,6 +108,7 @@ public struct SystemTexts: Sendable {
             switch self {
             case .bookingOfferExact: .bookingOffer
             case .nameNoted: .acknowledged
+            case .receptionHoursOn: .receptionOpenOn
             default: nil
             }
         }

@@ -43,6 +43,9 @@ import Testing
 
             var bob = Contact(harness, chat: 9802)
             #expect(try await Self.answer(&bob, "are you open on saturday?") == "Yes! We're open on Saturday, 9:00–14:00.")
+            // Asked when, not whether: no "yes".
+            #expect(try await Self.answer(&bob, "what are your hours on saturday?") == "We're open on Saturday, 9:00–14:00.")
+            #expect(try await Self.answer(&ana, "qual o horario de sabado?") == "Abrimos sábado, das 9h às 14h.")
             #expect(try await Self.answer(&bob, "what are your opening hours?").contains("Monday to Friday, 9:00–12:00 and 13:00–19:00"))
         } catch {
             Issue.record(error)

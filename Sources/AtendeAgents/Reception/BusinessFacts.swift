@@ -102,7 +102,7 @@ struct BusinessFacts {
             if let answer = openNow(calendar, today: today, now: now, language: language) { return answer }
         }
         if let day = namedDay(question, calendar: calendar, now: now, language: language) {
-            return dayAnswer(day, calendar: calendar, today: today, language: language)
+            return dayAnswer(day, calendar: calendar, today: today, language: language, asksWhen: Self.asksWhen(question))
         }
         return texts.text(.receptionHoursWeek, language, ["week": weekHours(language) ?? business.hours])
     }
@@ -150,14 +150,20 @@ struct BusinessFacts {
         return dayAnswer(day, calendar: calendar, today: CivilDay(instant: now, in: calendar.timeZone), language: language)
     }
 
-    func dayAnswer(_ day: CivilDay, calendar: BusinessCalendar, today: CivilDay, language: Language) -> String {
+    /// "qual o horário de sábado?", "what are your hours on saturday?": asks when, not whether.
+    static func asksWhen(_ question: String) -> Bool {
+        !Set(TextNormalizer.words(question)).isDisjoint(with: ["qual", "quais", "horario", "horarios", "horas", "what", "when", "which", "hours", "time", "times"])
+    }
+
+    /// `asksWhen`: the hours are said without the "yes" that answers "are you open on Saturday?".
+    func dayAnswer(_ day: CivilDay, calendar: BusinessCalendar, today: CivilDay, language: Language, asksWhen: Bool = false) -> String {
         let name = dayName(day, today: today, language: language)
         if let reason = calendar.closure(on: day) {
             let why = reason == "fechado" ? "" : " (\(reason))"
             let next = nextOpening(after: day, minute: 24 * 60, today: today, calendar: calendar, language: language)
             return texts.text(.receptionClosedOn, language, ["day": name, "why": why, "next": next])
         }
-        return texts.text(.receptionOpenOn, language, ["day": name, "periods": periodsText(calendar.periods(on: day), language)])
+        return texts.text(asksWhen ? .receptionHoursOn : .receptionOpenOn, language, ["day": name, "periods": periodsText(calendar.periods(on: day), language)])
     }
 
     /// "Abrimos amanhã às 9h.": the first opening after `minute` of `day`, within two weeks.
