@@ -179,6 +179,9 @@ public struct Orchestrator: Responder {
                 let activeAt = context.memory.activeAt, now - activeAt < settings.stickinessMillis else { return nil }
             return agent
         }
+        // The topic the router chose, and whether reception answers it from the business's facts.
+        let routedTopic = set.library.agent(result.route)?.intents.first { $0.id == result.topic }
+        let routedFacts = routedTopic?.facts != nil
 
         // 3b. Booking: an open flow keeps the conversation; the agenda route starts one.
         if let receptionist, let calendar = set.library.business.calendar {
@@ -192,16 +195,15 @@ public struct Orchestrator: Responder {
             // service or a time, and no other specialist is on the subject ("she started in june"
             // is about the 13th salary the owner just asked HR about).
             let modelBooks = model != nil && set.library.agent(Receptionist.agentID)?.tools.contains(.book) == true
+            let namesService = calendar.service(matching: context.text) != nil
+            let namesTime = receptionist.wish(in: context, calendar: calendar) != nil
             // "nao, prefiro sábado" right after booking: the contact changed their mind about it.
-            let routedFacts = set.library.agent(result.route)?.intents.first { $0.id == result.topic }?.facts != nil
             if !modelBooks, sticky?.id == Receptionist.agentID, !routedFacts, result.route == generalID || result.route == Receptionist.agentID,
-                Receptionist.changesMind(context.text), receptionist.wish(in: context, calendar: calendar) != nil,
+                namesTime, Receptionist.changesMind(context.text),
                 let answer = try await receptionist.moveOnlyBooking(&context, calendar: calendar) {
                 return answer
             }
             let free = sticky == nil || sticky?.id == Receptionist.agentID
-            let namesService = calendar.service(matching: context.text) != nil
-            let namesTime = receptionist.wish(in: context, calendar: calendar) != nil
             let unsureStarts = free && (namesService || namesTime)
             if !modelBooks, result.route == Receptionist.agentID, result.confident || unsureStarts,
                 let answer = try await receptionist.start(&context, topic: result.topic, calendar: calendar) {
@@ -218,11 +220,10 @@ public struct Orchestrator: Responder {
         // 4. Stickiness. Only a specialist holds on to a conversation: after the reception's
         // greeting, an unsure message gets the clarifying question.
         if let active = sticky?.id {
-            let topic = set.library.agent(result.route)?.intents.first { $0.id == result.topic }
             // A follow-up stays, unless a customer asks what reception answers from the business's
             // facts ("e quanto custa isso?"); the team asks the specialist ("da pra parcelar esses?").
-            let facts = topic?.facts != nil && context.audience == .customers
-            let followUp = topic?.followUp ?? false || !facts && FollowUpCue.leansOnPrevious(context.text)
+            let facts = routedFacts && context.audience == .customers
+            let followUp = routedTopic?.followUp ?? false || !facts && FollowUpCue.leansOnPrevious(context.text)
             if !result.confident || result.route == active || set.library.agent(result.route) == nil || followUp {
                 return await answer(&context, agentID: active, question: context.text, decision: "sticky", keepActive: false)
             }
@@ -348,13 +349,14 @@ public struct Orchestrator: Responder {
         let calendar = library.business.calendar
         // Only a price question leans on the previous answer: "what else do you do?" is not about it.
         let previous = kind == .services ? context.previousService.flatMap { id in calendar?.services.first { $0.id == id } } : nil
-        let named = calendar?.service(matching: question) ?? previous
+        let asked = calendar?.service(matching: question)
+        let named = asked ?? previous
         guard var answer = facts.answer(kind, to: question, service: named, language: context.language, now: context.now) else {
             return nil
         }
         trace.facts = "\(kind)"
         // A FAQ answer about a service the question names ("qnto fica corte infantil?") gets its price too.
-        if case .faq = kind, let service = calendar?.service(matching: question) {
+        if case .faq = kind, let service = asked {
             answer += "\n" + facts.price(service, context.language)
             context.memory.bookingOffer = service.id
         }

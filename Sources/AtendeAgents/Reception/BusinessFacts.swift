@@ -43,17 +43,12 @@ struct BusinessFacts {
             return texts.text(.receptionPayments, language, ["payments": list(business.payments.map { $0.text(language) }, language)])
         case .services:
             guard let calendar = business.calendar, !calendar.services.isEmpty else { return nil }
-            // "do you do nails on sundays?": on a day it is closed, that comes first.
-            if let closed = closedDayAnswer(question, calendar: calendar, language: language, now: now) {
-                return service.map { closed + "\n" + price($0, language) } ?? closed
-            }
+            if let closed = closedDayAnswer(question, service: service, calendar: calendar, language: language, now: now) { return closed }
             if let service { return price(service, language) }
             return texts.text(.receptionServices, language, ["services": servicesList(calendar, language)])
         case .business:
             guard let calendar = business.calendar, !calendar.services.isEmpty else { return nil }
-            if let closed = closedDayAnswer(question, calendar: calendar, language: language, now: now) {
-                return service.map { closed + "\n" + price($0, language) } ?? closed
-            }
+            if let closed = closedDayAnswer(question, service: service, calendar: calendar, language: language, now: now) { return closed }
             if let service { return price(service, language) }
             var text = texts.text(.receptionBusiness, language, ["services": servicesList(calendar, language)])
             let contacts = [business.website, business.phone].filter { !$0.isEmpty }
@@ -144,10 +139,12 @@ struct BusinessFacts {
         "mondays": 1, "tuesdays": 2, "wednesdays": 3, "thursdays": 4, "fridays": 5, "saturdays": 6, "sundays": 7,
     ]
 
-    /// The answer for the day `question` names, when the business is closed that day.
-    func closedDayAnswer(_ question: String, calendar: BusinessCalendar, language: Language, now: Int64) -> String? {
+    /// "do you do nails on sundays?": when the day `question` names is closed, that comes first,
+    /// then the price of `service` if there is one.
+    func closedDayAnswer(_ question: String, service: BusinessService?, calendar: BusinessCalendar, language: Language, now: Int64) -> String? {
         guard let day = namedDay(question, calendar: calendar, now: now, language: language), calendar.periods(on: day).isEmpty else { return nil }
-        return dayAnswer(day, calendar: calendar, today: CivilDay(instant: now, in: calendar.timeZone), language: language)
+        let closed = dayAnswer(day, calendar: calendar, today: CivilDay(instant: now, in: calendar.timeZone), language: language)
+        return service.map { closed + "\n" + price($0, language) } ?? closed
     }
 
     /// "qual o horário de sábado?", "what are your hours on saturday?": asks when, not whether.

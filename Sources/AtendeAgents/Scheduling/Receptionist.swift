@@ -493,29 +493,32 @@ public struct Receptionist: Sendable {
         for entity in entities {
             guard case .instant(let date) = entity.value, entity.grain <= .hour, let millis = date.epochMillis else { continue }
             if namesADay { return offered.first { $0.start == millis } }
+            if let exact = offered.first(where: { $0.start == millis }) { return exact }
             let wanted = wording.parts(millis)
-            let sameTime = offered.filter { slot in
-                let parts = wording.parts(slot.start)
-                return parts.hour == wanted.hour && parts.minute == wanted.minute
-            }
-            if sameTime.count == 1 { return sameTime[0] }
-            if let exact = sameTime.first(where: { $0.start == millis }) { return exact }
-            // "9:30 works" read as 21:30 (the next 9:30 after now): the offered 9:30 in the morning.
-            let twelveHours = offered.filter { slot in
-                let parts = wording.parts(slot.start)
-                return (parts.hour ?? 0) % 12 == (wanted.hour ?? 0) % 12 && parts.minute == wanted.minute
-            }
-            if sameTime.isEmpty, twelveHours.count == 1 { return twelveHours[0] }
+            if let slot = Self.offeredSlot(hour: wanted.hour ?? -1, minute: wanted.minute, in: offered, wording: wording) { return slot }
         }
         if entities.isEmpty, let hour = Self.bareHour(words) {
             // "a das 15", "o das 3": an hour written without "h", which only a pick among offered
-            // slots makes a time; 3 is 15:00 when only the afternoon slot has it.
-            let atHour = offered.filter { wording.parts($0.start).hour == hour }
-            if atHour.count == 1 { return atHour[0] }
-            let twelveHours = offered.filter { (wording.parts($0.start).hour ?? 0) % 12 == hour % 12 }
-            if atHour.isEmpty, twelveHours.count == 1 { return twelveHours[0] }
+            // slots makes a time.
+            return Self.offeredSlot(hour: hour, minute: nil, in: offered, wording: wording)
         }
         return nil
+    }
+
+    /// The one offered slot at `hour` (and `minute`, when given), else the one twelve hours off:
+    /// "9:30 works" read as 21:30 is the offered 9:30 in the morning, "o das 3" the 15:00.
+    static func offeredSlot(hour: Int, minute: Int?, in offered: [ClosedInterval], wording: SlotWording) -> ClosedInterval? {
+        func slots(_ hourMatches: (Int) -> Bool) -> [ClosedInterval] {
+            offered.filter { slot in
+                let parts = wording.parts(slot.start)
+                return hourMatches(parts.hour ?? -1) && (minute == nil || parts.minute == minute)
+            }
+        }
+        let sameTime = slots { $0 == hour }
+        if sameTime.count == 1 { return sameTime[0] }
+        guard sameTime.isEmpty else { return nil }
+        let twelveHours = slots { $0 % 12 == hour % 12 }
+        return twelveHours.count == 1 ? twelveHours[0] : nil
     }
 
     /// The hour in "a das 15", "o das 3", "as 10 serve": a number from 0 to 23 right after "das"
@@ -611,8 +614,9 @@ public struct Receptionist: Sendable {
         return try await act(&context, on: upcoming[0], goal: .reschedule, calendar: calendar)
     }
 
+    /// "cancela", "desmarca", "cancel": the router's own word group for cancelling.
     static func isCancel(_ words: [String]) -> Bool {
-        !Set(words).isDisjoint(with: ["cancela", "cancelar", "cancele", "cancel", "desmarca", "desmarcar"])
+        words.contains { IntentConcepts.concept(of: $0) == "cancelar" }
     }
 
     /// "o mais cedo", "o primeiro horário livre", "the earliest", "your first opening", and "any
