@@ -39,6 +39,9 @@ import Testing
             try await harness.settle()
             time.advance(millis: 150 * 60_000)  // 12:30, the lunch break
             #expect(try await Self.answer(&ana, "vcs tao abertos agora?") == "Agora estamos fechados. Abrimos hoje às 13h.")
+            // The week's hours asked while closed also say when it opens next.
+            let closedWeek = try await Self.answer(&ana, "qual o horario de vcs?")
+            #expect(closedWeek.contains("sábado, das 9h às 14h") && closedWeek.hasSuffix("Agora estamos fechados. Abrimos hoje às 13h."), "\(closedWeek)")
             #expect(try await Self.answer(&ana, "vocês abrem no natal?").hasPrefix("Não abrimos sexta 25/12 (Natal)."))
 
             var bob = Contact(harness, chat: 9802)

@@ -94,21 +94,30 @@ struct BusinessFacts {
         let today = CivilDay(instant: now, in: calendar.timeZone)
         let words = Set(TextNormalizer.words(question))
         if !words.isDisjoint(with: ["agora", "now", "aberto", "abertos", "aberta", "abertas"]) || question.lowercased().contains("open now") {
-            if let answer = openNow(calendar, today: today, now: now, language: language) { return answer }
+            return openNow(calendar, today: today, now: now, language: language)
         }
         if let day = namedDay(question, calendar: calendar, now: now, language: language) {
             return dayAnswer(day, calendar: calendar, today: today, language: language, asksWhen: Self.asksWhen(question))
         }
-        return texts.text(.receptionHoursWeek, language, ["week": weekHours(language) ?? business.hours])
+        let week = texts.text(.receptionHoursWeek, language, ["week": weekHours(language) ?? business.hours])
+        // Asked at night or on a closed day, the week's hours also say when it opens next.
+        guard openPeriod(calendar, today: today, now: now) == nil else { return week }
+        return week + "\n" + openNow(calendar, today: today, now: now, language: language)
     }
 
     /// Whether it is open at `now`, and until when or when it opens next.
-    func openNow(_ calendar: BusinessCalendar, today: CivilDay, now: Int64, language: Language) -> String? {
-        let minute = Int((now - today.startMillis(in: calendar.timeZone)) / 60_000)
-        if let period = calendar.periods(on: today).first(where: { $0.start <= minute && minute < $0.end }) {
+    func openNow(_ calendar: BusinessCalendar, today: CivilDay, now: Int64, language: Language) -> String {
+        if let period = openPeriod(calendar, today: today, now: now) {
             return texts.text(.receptionOpenNow, language, ["until": clock(period.end, language)])
         }
+        let minute = Int((now - today.startMillis(in: calendar.timeZone)) / 60_000)
         return texts.text(.receptionClosedNow, language, ["next": nextOpening(after: today, minute: minute, today: today, calendar: calendar, language: language)])
+    }
+
+    /// The opening period `now` falls in, if any.
+    func openPeriod(_ calendar: BusinessCalendar, today: CivilDay, now: Int64) -> OpeningPeriod? {
+        let minute = Int((now - today.startMillis(in: calendar.timeZone)) / 60_000)
+        return calendar.periods(on: today).first { $0.start <= minute && minute < $0.end }
     }
 
     /// The first day the question names (a weekday, "amanhã", a date), in the business's zone.
